@@ -1,0 +1,146 @@
+"""Activity statistics recorded by every simulation and training run — the input of the workload model.
+
+Per step and per layer the runner collects (summed over the batch): spikes emitted, synaptic events processed,
+dense-equivalent MACs, MACs the implementation executed, and neuron state updates. :class:`Activity` holds the
+totals (int64, accumulated on the host so long runs cannot overflow) and the per-step spike counts for plots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+class StepCounts(NamedTuple):
+    """Activity-dependent counts of one layer in one step (int32 scalars, summed over the batch)."""
+
+    spikes: jax.Array
+    synaptic_events: jax.Array
+    macs_event: jax.Array  # MACs executed by event-driven projections (= their synaptic events)
+
+
+class StaticCounts(NamedTuple):
+    """Activity-independent work of one layer per sample and step (Python ints)."""
+
+    macs_dense: int
+    macs_static: int  # MACs executed by non-event-driven projections
+    neuron_updates: int
+
+
+def fan_matrix(projections) -> np.ndarray:
+    """(n_src, 2) float32 matrix [fan-out over all projections, fan-out over event-driven ones] of one source."""
+    projections = list(projections)
+    n = projections[0].n_in
+    fan = np.zeros((n, 2), np.float64)
+    for proj in projections:
+        fan[:, 0] += proj.fan_out
+        if proj.event_driven:
+            fan[:, 1] += proj.fan_out
+    return fan.astype(np.float32)
+
+
+def event_counts(x, fan: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """(synaptic events, event-driven MACs) caused by the nonzero entries of ``x`` (..., n_src), batch-summed.
+
+    One matrix product per step; float32 is exact for per-step counts below 2**24.
+    """
+    active = (x != 0).astype(jnp.float32).reshape((-1, x.shape[-1]))
+    tot = jnp.sum(active @ fan, axis=0)
+    return tot[0].astype(jnp.int32), tot[1].astype(jnp.int32)
+
+
+def static_counts(projections, n_neurons: int) -> StaticCounts:
+    projections = list(projections)
+    return StaticCounts(sum(p.macs_dense for p in projections), sum(p.macs_static for p in projections), n_neurons)
+
+
+@dataclass
+class LayerActivity:
+    """Totals of one layer over a run."""
+
+    n_neurons: int
+    spiking: bool = True
+    spikes: int = 0
+    synaptic_events: int = 0
+    macs_dense: int = 0
+    macs_executed: int = 0
+    neuron_updates: int = 0
+    spikes_per_step: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @property
+    def activity(self) -> float:
+        """Fraction of (neuron, step, sample) slots with a spike (or nonzero output)."""
+        return self.spikes / self.neuron_updates if self.neuron_updates else 0.0
+
+    @property
+    def sparsity(self) -> float:
+        """1 − activity: the fraction of silent neuron-steps."""
+        return 1.0 - self.activity
+
+    def rate_hz(self, dt_ms: float, batch: int = 1) -> float:
+        """Mean firing rate in Hz given the step ``dt_ms`` (ms)."""
+        steps = self.neuron_updates / max(self.n_neurons * batch, 1)
+        if steps == 0:
+            return 0.0
+        return self.spikes / (self.n_neurons * batch) / (steps * dt_ms * 1e-3)
+
+    def as_dict(self) -> dict:
+        return {
+            "n_neurons": self.n_neurons,
+            "spiking": self.spiking,
+            "spikes": self.spikes,
+            "synaptic_events": self.synaptic_events,
+            "macs_dense": self.macs_dense,
+            "macs_executed": self.macs_executed,
+            "neuron_updates": self.neuron_updates,
+            "activity": self.activity,
+            "sparsity": self.sparsity,
+        }
+
+
+@dataclass
+class Activity:
+    """Activity of every layer of a run; ``steps`` simulated time steps of a batch of ``batch`` samples."""
+
+    layers: dict[str, LayerActivity]
+    steps: int = 0
+    batch: int = 1
+    dt: float = 1.0
+
+    @classmethod
+    def empty(cls, sizes: dict[str, tuple[int, bool]], batch: int, dt: float) -> "Activity":
+        return cls({k: LayerActivity(n, spiking) for k, (n, spiking) in sizes.items()}, 0, batch, dt)
+
+    def add(self, per_step: dict[str, StepCounts], static: dict[str, StaticCounts]) -> None:
+        """Accumulate per-step counts (arrays with a leading time axis) on the host in int64."""
+        steps = 0
+        for name, counts in per_step.items():
+            host = jax.device_get(counts)
+            layer = self.layers[name]
+            spikes = np.asarray(host.spikes, np.int64).reshape(-1)
+            steps = spikes.shape[0]
+            per_sample_steps = steps * self.batch
+            st = static[name]
+            layer.spikes += int(spikes.sum())
+            layer.synaptic_events += int(np.asarray(host.synaptic_events, np.int64).sum())
+            layer.macs_dense += st.macs_dense * per_sample_steps
+            layer.macs_executed += int(np.asarray(host.macs_event, np.int64).sum()) + st.macs_static * per_sample_steps
+            layer.neuron_updates += st.neuron_updates * per_sample_steps
+            layer.spikes_per_step = np.concatenate([layer.spikes_per_step, spikes])
+        self.steps += steps
+
+    def rates_hz(self) -> dict[str, float]:
+        return {k: v.rate_hz(self.dt, self.batch) for k, v in self.layers.items() if v.spiking}
+
+    def summary(self) -> dict:
+        return {"steps": self.steps, "batch": self.batch, "dt_ms": self.dt,
+                "layers": {k: v.as_dict() for k, v in self.layers.items()}}
+
+    def __repr__(self):
+        parts = [f"{k}: {v.spikes} spikes, sparsity {v.sparsity:.3f}, {v.synaptic_events} syn. events"
+                 for k, v in self.layers.items()]
+        return f"Activity(steps={self.steps}, batch={self.batch}; " + "; ".join(parts) + ")"

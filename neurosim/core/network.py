@@ -1,0 +1,192 @@
+"""A network of neuron populations connected by projections (biophysical style: E/I nets, reservoirs).
+
+Per step :math:`t`:
+
+1. every projection reads its source's spikes — of step :math:`t` for an input population (the external input
+   of this step), of step :math:`t-1` for a neuron population (one-step synaptic delay) — applies its weights and
+   its synaptic filter (:mod:`neurosim.core.synapse`), and adds the result to the target's receptor
+   (``"current"``, ``"exc"``, ``"inh"``);
+2. every population updates with the summed receptor inputs plus its constant ``bias`` current.
+
+This is the update order of BrainPy's ``ProjAlignPost`` projections, so a BrainPy network and its neurosim twin
+step in lock-step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import numpy as np
+import jax.numpy as jnp
+
+from neurosim import validate
+from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_matrix, static_counts
+from neurosim.core.dynamics import Component
+from neurosim.core.neurons.group import NeuronGroup
+from neurosim.core.projections.base import Projection
+from neurosim.core.synapse import Delta
+from neurosim.errors import ValidationError
+
+
+@dataclass
+class Connection:
+    source: str
+    target: str
+    proj: Projection
+    synapse: Any
+    receptor: str
+
+
+class Network(Component):
+    """Populations and projections. Build with :meth:`add_input`, :meth:`add` and :meth:`connect`."""
+
+    def __init__(self, dt: float = 1.0, name: str | None = None):
+        super().__init__(name=name)
+        self.dt = float(validate.positive("dt", dt))
+        self.inputs: dict[str, int] = {}
+        self.populations: dict[str, NeuronGroup] = {}
+        self.bias: dict[str, float] = {}
+        self.connections: dict[str, Connection] = {}
+
+    # ---- building -------------------------------------------------------------------------------------------
+    def add_input(self, name: str, size: int) -> str:
+        """An input population of ``size`` channels; its activity at step t is the external input of step t."""
+        self._new_name(name)
+        self.inputs[name] = validate.positive_int("size", size)
+        return name
+
+    def add(self, name: str, group: NeuronGroup, *, bias: float = 0.0) -> str:
+        """A neuron population with a constant bias current (e.g. the COBA benchmark's 20 mV drive)."""
+        self._new_name(name)
+        if not isinstance(group, NeuronGroup):
+            raise ValidationError(f"{name}: expected a NeuronGroup, got {type(group).__name__}")
+        self.populations[name] = group
+        self.bias[name] = float(validate.finite("bias", bias))
+        return name
+
+    def connect(self, source: str, target: str, proj: Projection, *, synapse=None, receptor: str = "current",
+                name: str | None = None) -> str:
+        if source not in self.inputs and source not in self.populations:
+            raise ValidationError(f"source: unknown population {source!r}")
+        if target not in self.populations:
+            raise ValidationError(f"target: unknown neuron population {target!r}")
+        n_src = self.inputs.get(source) or self.populations[source].size
+        if (proj.n_in, proj.n_out) != (n_src, self.populations[target].size):
+            raise ValidationError(
+                f"proj: shape ({proj.n_in}, {proj.n_out}) does not match {source}->{target} "
+                f"({n_src}, {self.populations[target].size})")
+        receptors = self.populations[target].receptors
+        validate.choice("receptor", receptor, receptors)
+        name = name or f"{source}->{target}"
+        self._new_name(name)
+        self.connections[name] = Connection(source, target, proj, synapse or Delta(), receptor)
+        return name
+
+    def _new_name(self, name: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValidationError(f"name: expected a non-empty string, got {name!r}")
+        if name in self.inputs or name in self.populations or name in getattr(self, "connections", {}):
+            raise ValidationError(f"name: {name!r} is already used in this network")
+
+    @property
+    def n_in(self) -> int:
+        return sum(self.inputs.values())
+
+    def layer_sizes(self) -> dict[str, tuple[int, bool]]:
+        return {k: (g.size, g.spiking) for k, g in self.populations.items()}
+
+    def _charged_to(self, conn: Connection) -> str:
+        """The population that pays for a projection's work: its source, or its target for an input source."""
+        return conn.source if conn.source in self.populations else conn.target
+
+    def static_counts(self) -> dict[str, StaticCounts]:
+        return {name: static_counts([c.proj for c in self.connections.values() if self._charged_to(c) == name],
+                                    group.size)
+                for name, group in self.populations.items()}
+
+    def _fans(self) -> dict[str, np.ndarray]:
+        """Per source: the fan matrix of all its outgoing projections (built once)."""
+        if "_fan_cache" not in self.__dict__:
+            by_src: dict[str, list] = {}
+            for c in self.connections.values():
+                by_src.setdefault(c.source, []).append(c.proj)
+            self.__dict__["_fan_cache"] = {k: fan_matrix(v) for k, v in by_src.items()}
+        return self.__dict__["_fan_cache"]
+
+    # ---- pure interface -------------------------------------------------------------------------------------
+    def init(self, key):
+        keys = jax.random.split(key, len(self.populations) + len(self.connections) + 1)
+        params = {}
+        for k, (name, group) in zip(keys, self.populations.items()):
+            params[name] = group.init(k)
+        for k, (name, conn) in zip(keys[len(self.populations):], self.connections.items()):
+            params[name] = conn.proj.init(k)
+        return params
+
+    def init_state(self, batch_shape=()):
+        state = {name: g.init_state(batch_shape) for name, g in self.populations.items()}
+        for name, conn in self.connections.items():
+            state[name] = conn.synapse.init_state(tuple(batch_shape) + (self.populations[conn.target].size,))
+        return state
+
+    def _split_inputs(self, x):
+        """External input of one step: a dict by input name, or one array split over the inputs in order."""
+        if isinstance(x, dict):
+            missing = set(self.inputs) - set(x)
+            if missing:
+                raise ValidationError(f"input: missing entries for {sorted(missing)}")
+            return x
+        if not self.inputs:
+            return {}
+        if x is None:
+            raise ValidationError(f"input: the network has inputs {list(self.inputs)} but none were given")
+        out, start = {}, 0
+        for name, size in self.inputs.items():
+            out[name] = x[..., start:start + size]
+            start += size
+        if x.shape[-1] != start:
+            raise ValidationError(f"input: expected last dimension {start}, got shape {x.shape}")
+        return out
+
+    def step_with_counts(self, params, state, x=None):
+        ext = self._split_inputs(x)
+        receptor_in: dict[str, dict[str, jax.Array]] = {p: {} for p in self.populations}
+        new_state = {}
+        for name, conn in self.connections.items():
+            src = ext[conn.source] if conn.source in ext else state[conn.source].spike
+            y = conn.proj.apply(params[name], src)
+            new_state[name], y = conn.synapse.step(state[name], y)
+            acc = receptor_in[conn.target]
+            acc[conn.receptor] = acc[conn.receptor] + y if conn.receptor in acc else y
+        z = jnp.zeros((), jnp.int32)
+        work = {p: [z, z] for p in self.populations}
+        fans = self._fans()
+        for src, fan in fans.items():
+            activity = ext[src] if src in ext else state[src].spike
+            events, macs = event_counts(activity, fan)
+            payer = src if src in self.populations else next(
+                c.target for c in self.connections.values() if c.source == src)
+            work[payer][0] = work[payer][0] + events
+            work[payer][1] = work[payer][1] + macs
+        outputs, counts = {}, {}
+        for name, group in self.populations.items():
+            inp = receptor_in[name]
+            if self.bias[name]:
+                inp["current"] = inp.get("current", 0.0) + self.bias[name]
+            if "current" in inp:
+                inp["current"] = jnp.broadcast_to(inp["current"], state[name].v.shape)
+            arg = inp if len(group.receptors) > 1 else inp.get("current", jnp.zeros_like(state[name].v))
+            new_state[name], outputs[name] = group.step(params[name], state[name], arg)
+            spikes = jnp.sum(outputs[name] != 0, dtype=jnp.int32) if group.spiking else z
+            counts[name] = StepCounts(spikes, work[name][0], work[name][1])
+        return new_state, outputs, counts
+
+    def step(self, params, state, x=None):
+        state, out, _ = self.step_with_counts(params, state, x)
+        return state, out
+
+    def __repr__(self):
+        pops = ", ".join(f"{k}={v!r}" for k, v in self.populations.items())
+        return f"Network(inputs={self.inputs}, {pops}, connections={list(self.connections)})"

@@ -1,0 +1,183 @@
+"""Run a model over an input sequence with ``jax.lax.scan``, recording chosen variables and activity statistics.
+
+``simulate(model, inputs)`` works for any neurosim model (:class:`Sequential`, :class:`Network`, a single
+:class:`Layer`). Long runs are cut into chunks of ``chunk_size`` steps: each chunk is one compiled scan, its
+records are moved to the host (or handed to ``on_chunk``, e.g. an HDF5 writer, and dropped), and the state is
+carried to the next chunk — memory stays constant in the simulated time.
+
+Record names are ``"<layer>.<field>"`` (``"E.spike"``, ``"layer0.v"``), a bare field name (``"spike"``: that
+field of every layer that has it) or ``"output"`` (the model's output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from neurosim import validate
+from neurosim.core.activity import Activity
+from neurosim.errors import ValidationError
+
+
+@dataclass
+class SimulationResult:
+    """What a run produced: ``records`` (name → array with time first), ``activity``, ``final_state``,
+    ``outputs`` (the model output per step when recorded) and the ``dt`` in ms."""
+
+    records: dict[str, np.ndarray]
+    activity: Activity
+    final_state: Any
+    dt: float
+    steps: int
+    extra: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.records[name]
+
+
+def _fields(state) -> Sequence[str]:
+    inner = getattr(state, "neuron", state)
+    return getattr(inner, "_fields", ())
+
+
+def _resolve_records(model, state0, record: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(record name, layer, field) triples; layer '' with field 'output' for the model output."""
+    out = []
+    layers = [k for k in state0 if hasattr(state0[k], "_fields") and _fields(state0[k])]
+    for name in record:
+        if name == "output":
+            out.append(("output", "", "output"))
+            continue
+        if "." in name:
+            layer, fld = name.rsplit(".", 1)
+            if layer not in state0 or fld not in _fields(state0[layer]):
+                known = [f"{k}.{f}" for k in layers for f in _fields(state0[k])]
+                raise ValidationError(f"record: unknown variable {name!r}; known: {', '.join(known)}")
+            out.append((name, layer, fld))
+        else:
+            hits = [(f"{k}.{name}", k, name) for k in layers if name in _fields(state0[k])]
+            if not hits:
+                raise ValidationError(f"record: no layer has a field {name!r}")
+            out.extend(hits)
+    return out
+
+
+def _get(state, layer: str, fld: str):
+    s = state[layer]
+    s = getattr(s, "neuron", s)
+    return getattr(s, fld)
+
+
+def _compile_chunk(model, targets, with_input: bool):
+    def chunk(params, state, xs):
+        def body(st, x):
+            st, out, counts = model.step_with_counts(params, st, x)
+            rec = {}
+            for name, layer, fld in targets:
+                rec[name] = out if fld == "output" else _get(st, layer, fld)
+            return st, (rec, counts)
+
+        return jax.lax.scan(body, state, xs)
+
+    def _scan_steps(params, state, n):
+        def body(st, _):
+            st, out, counts = model.step_with_counts(params, st, None)
+            rec = {name: (out if fld == "output" else _get(st, layer, fld)) for name, layer, fld in targets}
+            return st, (rec, counts)
+
+        return jax.lax.scan(body, state, None, length=n)
+
+    if with_input:
+        return jax.jit(chunk)
+    return jax.jit(_scan_steps, static_argnums=2)
+
+
+def simulate(
+    model,
+    inputs=None,
+    *,
+    steps: int | None = None,
+    params=None,
+    state=None,
+    key: jax.Array | None = None,
+    record: Sequence[str] = ("spike",),
+    batch_first: bool = False,
+    chunk_size: int | None = None,
+    on_chunk: Callable[[int, dict[str, np.ndarray]], None] | None = None,
+    keep_records: bool = True,
+    progress: bool = False,
+) -> SimulationResult:
+    """Simulate ``model`` on ``inputs`` (time-major ``(T, *batch, n_in)``; ``batch_first=True`` for ``(B, T, n)``).
+
+    Args:
+      steps: number of steps when the model takes no input (e.g. a network driven by bias currents).
+      params: parameters (default ``model.init(key)``; ``key`` defaults to ``PRNGKey(0)``).
+      state: initial state (default ``model.init_state(batch_shape)``).
+      record: variables to record (see module docstring); ``()`` records nothing but activity.
+      chunk_size: steps per compiled chunk (default: all at once).
+      on_chunk: ``on_chunk(start_step, records)`` called after every chunk with host arrays.
+      keep_records: keep records in memory (set False with ``on_chunk`` for constant-memory long runs).
+      progress: show a progress bar over chunks.
+    """
+    if inputs is None:
+        if steps is None:
+            raise ValidationError("steps: give the number of steps when there is no input")
+        n_steps = validate.positive_int("steps", steps)
+        batch_shape: tuple[int, ...] = ()
+        xs = None
+    else:
+        xs = validate.input_array("inputs", inputs, min_ndim=2)
+        xs = jnp.asarray(xs, jnp.float32)
+        if batch_first:
+            if xs.ndim < 3:
+                raise ValidationError(f"inputs: batch_first needs (batch, T, n), got shape {xs.shape}")
+            xs = jnp.swapaxes(xs, 0, 1)
+        n_in = getattr(model, "n_in", xs.shape[-1])
+        if xs.shape[-1] != n_in:
+            raise ValidationError(f"inputs: expected last dimension {n_in} (model inputs), got shape {tuple(xs.shape)}")
+        n_steps = int(xs.shape[0])
+        if n_steps == 0:
+            raise ValidationError("inputs: empty time axis (T = 0)")
+        batch_shape = tuple(xs.shape[1:-1])
+        if steps is not None and steps != n_steps:
+            raise ValidationError(f"steps: {steps} disagrees with the input length {n_steps}")
+    if params is None:
+        params = model.init(key if key is not None else jax.random.PRNGKey(0))
+    if state is None:
+        state = model.init_state(batch_shape)
+    targets = _resolve_records(model, state, tuple(record))
+    chunk = validate.positive_int("chunk_size", chunk_size) if chunk_size is not None else n_steps
+    cache = model.__dict__.setdefault("_neurosim_jit_cache", {})
+    key_ = (tuple(targets), xs is not None)
+    if key_ not in cache:
+        cache[key_] = _compile_chunk(model, targets, xs is not None)
+    run_chunk = cache[key_]
+
+    batch = int(np.prod(batch_shape)) if batch_shape else 1
+    activity = Activity.empty(model.layer_sizes(), batch, getattr(model, "dt", 1.0))
+    static = model.static_counts()
+    kept: dict[str, list[np.ndarray]] = {name: [] for name, _, _ in targets}
+    starts = range(0, n_steps, chunk)
+    if progress:
+        from tqdm.auto import tqdm
+
+        starts = tqdm(starts, desc="simulate", unit="chunk")
+    for start in starts:
+        stop = min(start + chunk, n_steps)
+        if xs is not None:
+            state, (rec, counts) = run_chunk(params, state, xs[start:stop])
+        else:
+            state, (rec, counts) = run_chunk(params, state, stop - start)
+        activity.add(counts, static)
+        host = {k: np.asarray(v) for k, v in rec.items()}
+        if on_chunk is not None:
+            on_chunk(start, host)
+        if keep_records:
+            for k, v in host.items():
+                kept[k].append(v)
+    records = {k: np.concatenate(v, axis=0) for k, v in kept.items() if v}
+    return SimulationResult(records, activity, state, activity.dt, n_steps)

@@ -1,0 +1,77 @@
+"""A feed-forward stack of :class:`~neurosim.core.layer.Layer` objects (deep-learning style SNN).
+
+Within a step, layer ``l`` receives layer ``l-1``'s output of the *same* step (as in snnTorch/Norse). Training
+and fast simulation use :meth:`Sequential.run`, which runs layer after layer over the whole sequence.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import jax
+
+from neurosim.core.dynamics import Component
+from neurosim.core.layer import Layer
+from neurosim.errors import ValidationError
+
+
+class Sequential(Component):
+    """Layers applied in order. ``names`` default to ``layer0, layer1, ...``."""
+
+    def __init__(self, layers: Sequence[Layer], names: Sequence[str] | None = None, dt: float = 1.0,
+                 name: str | None = None):
+        super().__init__(name=name)
+        layers = list(layers)
+        if not layers:
+            raise ValidationError("layers: need at least one layer")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise ValidationError(f"layers[{i}]: expected a Layer, got {type(layer).__name__}")
+        for i in range(1, len(layers)):
+            if layers[i].n_in != layers[i - 1].n_out:
+                raise ValidationError(
+                    f"layers[{i}]: n_in={layers[i].n_in} does not match layers[{i-1}] n_out={layers[i-1].n_out}")
+        self.names = list(names) if names is not None else [f"layer{i}" for i in range(len(layers))]
+        if len(self.names) != len(layers) or len(set(self.names)) != len(self.names):
+            raise ValidationError("names: need one unique name per layer")
+        self.layers = dict(zip(self.names, layers))
+        self.dt = float(dt)
+        self.n_in = layers[0].n_in
+        self.n_out = layers[-1].n_out
+
+    def layer_sizes(self) -> dict[str, tuple[int, bool]]:
+        return {k: (l.n_out, l.spiking) for k, l in self.layers.items()}
+
+    def static_counts(self):
+        return {k: l.static_counts() for k, l in self.layers.items()}
+
+    def init(self, key):
+        keys = jax.random.split(key, len(self.layers))
+        return {name: layer.init(k) for (name, layer), k in zip(self.layers.items(), keys)}
+
+    def init_state(self, batch_shape=()):
+        return {name: layer.init_state(batch_shape) for name, layer in self.layers.items()}
+
+    def step_with_counts(self, params, state, x):
+        new_state, counts = {}, {}
+        for name, layer in self.layers.items():
+            new_state[name], x, counts[name] = layer.step_with_counts(params[name], state[name], x)
+        return new_state, x, counts
+
+    def step(self, params, state, x):
+        state, out, _ = self.step_with_counts(params, state, x)
+        return state, out
+
+    def run(self, params, state, xs, *, record_outputs: bool = False):
+        """Run over time-major ``xs`` (T, *batch, n_in). Returns ``(state, outputs, counts, layer_outputs)``;
+        ``layer_outputs`` maps layer name → (T, *batch, n) when ``record_outputs`` (else empty)."""
+        new_state, counts, layer_outs = {}, {}, {}
+        for name, layer in self.layers.items():
+            new_state[name], xs, counts[name] = layer.run(params[name], state[name], xs)
+            if record_outputs:
+                layer_outs[name] = xs
+        return new_state, xs, counts, layer_outs
+
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.layers.items())
+        return f"Sequential({inner})"

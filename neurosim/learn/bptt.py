@@ -1,0 +1,227 @@
+"""Backpropagation through time with optax: batching, metrics, progress bar, early stopping, checkpoints.
+
+The trainer drives any model with the sequence interface ``model.run(params, state, xs) -> (state, outputs,
+counts, layer_outputs)`` (e.g. :class:`~neurosim.core.sequential.Sequential`). One jitted step computes the loss
+on a batch, its gradient through the surrogate spike functions and the optax update. Data are NumPy arrays
+``x: (N, T, n_in)`` (batch first) and integer labels ``y: (N,)``.
+
+Reproducibility: epoch ``e`` shuffles with ``numpy.random.default_rng([seed, e])``, so a run resumed from a
+checkpoint at epoch ``e`` continues exactly as the uninterrupted run would (on the same device).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from neurosim import validate
+from neurosim.core.activity import Activity
+from neurosim.errors import ValidationError
+from neurosim.io.checkpoint import load_checkpoint, save_checkpoint
+from neurosim.learn import readout as ro
+
+
+@dataclass
+class History:
+    """Per-epoch logs (``loss``, ``accuracy``, ``val_*``, ``seconds``, ``sparsity/<layer>``)."""
+
+    epochs: list[dict] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> list:
+        return [e.get(key) for e in self.epochs]
+
+    def __len__(self):
+        return len(self.epochs)
+
+
+class Trainer:
+    """BPTT trainer for classification.
+
+    Args:
+      model: a model with ``init``, ``init_state`` and ``run`` (e.g. ``Sequential``).
+      optimizer: an ``optax.GradientTransformation`` (default Adam with ``lr``).
+      readout: how outputs over time become class scores (``"sum"``, ``"mean"``, ``"max"``, ``"last"``).
+      batch_size: training batch size; the last incomplete training batch is dropped, evaluation uses all data.
+      regularizer: optional ``f(layer_outputs) -> scalar`` added to the loss (e.g. an activity penalty), where
+        ``layer_outputs`` maps layer name → (T, B, n) outputs.
+      seed: seeds the parameters and the shuffling.
+      progress: show a tqdm progress bar per epoch.
+    """
+
+    def __init__(self, model, *, optimizer: optax.GradientTransformation | None = None, lr: float = 1e-3,
+                 readout: str = "sum", batch_size: int = 32, regularizer: Callable | None = None, seed: int = 0,
+                 progress: bool = True, params=None):
+        self.model = model
+        self.optimizer = optimizer if optimizer is not None else optax.adam(float(validate.positive("lr", lr)))
+        self.readout = ro.check_readout(readout)
+        self.batch_size = validate.positive_int("batch_size", batch_size)
+        self.regularizer = regularizer
+        self.seed = int(seed)
+        self.progress = progress
+        self.params = params if params is not None else model.init(jax.random.PRNGKey(self.seed))
+        self.opt_state = self.optimizer.init(self.params)
+        self.epoch = 0
+        self.history = History()
+        self._train_step = jax.jit(self._train_step_impl)
+        self._eval_step = jax.jit(self._eval_step_impl)
+
+    # ---- pure pieces ----------------------------------------------------------------------------------------
+    def _forward(self, params, xb):
+        xs = jnp.swapaxes(xb, 0, 1)  # (T, B, n)
+        state = self.model.init_state((xb.shape[0],))
+        _, outs, counts, layer_outs = self.model.run(params, state, xs, record_outputs=self.regularizer is not None)
+        return ro.scores(outs, self.readout), counts, layer_outs
+
+    def _loss(self, params, xb, yb):
+        logits, counts, layer_outs = self._forward(params, xb)
+        loss = ro.cross_entropy(logits, yb)
+        if self.regularizer is not None:
+            loss = loss + self.regularizer(layer_outs)
+        return loss, (logits, counts)
+
+    def _train_step_impl(self, params, opt_state, xb, yb):
+        (loss, (logits, counts)), grads = jax.value_and_grad(self._loss, has_aux=True)(params, xb, yb)
+        updates, opt_state = self.optimizer.update(grads, opt_state, params)
+        params = optax.apply_updates(params, updates)
+        spikes = {k: jnp.sum(c.spikes) for k, c in counts.items()}
+        return params, opt_state, loss, ro.accuracy(logits, yb), spikes
+
+    def _eval_step_impl(self, params, xb, yb, mask):
+        logits, counts, _ = self._forward(params, xb)
+        losses = optax.softmax_cross_entropy_with_integer_labels(logits, yb)
+        correct = (jnp.argmax(logits, -1) == yb).astype(jnp.float32)
+        return jnp.sum(losses * mask), jnp.sum(correct * mask), logits, counts
+
+    # ---- data -----------------------------------------------------------------------------------------------
+    def _check_data(self, x, y, name: str = "x"):
+        x = validate.input_array(name, np.asarray(x, np.float32), trailing=(self.model.n_in,), min_ndim=3)
+        if y is not None:
+            y = np.asarray(y)
+            if y.ndim != 1 or y.shape[0] != x.shape[0]:
+                raise ValidationError(f"y: expected shape ({x.shape[0]},) to match {name}, got {y.shape}")
+            if not np.issubdtype(y.dtype, np.integer):
+                raise ValidationError(f"y: expected integer class labels, got dtype {y.dtype}")
+            if y.size and (y.min() < 0 or y.max() >= self.model.n_out):
+                raise ValidationError(f"y: labels must lie in [0, {self.model.n_out}), got [{y.min()}, {y.max()}]")
+        if x.shape[0] == 0:
+            raise ValidationError(f"{name}: no samples")
+        return x, y
+
+    # ---- public API -----------------------------------------------------------------------------------------
+    def fit(self, x, y, *, epochs: int, validation_data: tuple | None = None, callbacks: Sequence = ()) -> History:
+        """Train for ``epochs`` more epochs (continuing from ``self.epoch``)."""
+        x, y = self._check_data(x, y)
+        epochs = validate.positive_int("epochs", epochs)
+        if x.shape[0] < self.batch_size:
+            raise ValidationError(f"batch_size: {self.batch_size} exceeds the {x.shape[0]} training samples")
+        if validation_data is not None:
+            vx, vy = self._check_data(*validation_data, name="validation x")
+        n_batches = x.shape[0] // self.batch_size
+        target = self.epoch + epochs
+        while self.epoch < target:
+            epoch = self.epoch
+            order = np.random.default_rng([self.seed, epoch]).permutation(x.shape[0])
+            t0 = time.perf_counter()
+            tot_loss = tot_acc = 0.0
+            spikes: dict[str, float] = {}
+            batches = range(n_batches)
+            bar = None
+            if self.progress:
+                from tqdm.auto import tqdm
+
+                bar = tqdm(batches, desc=f"epoch {epoch + 1}/{target}", unit="batch", leave=False)
+                batches = bar
+            for b in batches:
+                idx = order[b * self.batch_size:(b + 1) * self.batch_size]
+                self.params, self.opt_state, loss, acc, sp = self._train_step(
+                    self.params, self.opt_state, jnp.asarray(x[idx]), jnp.asarray(y[idx]))
+                loss, acc = float(loss), float(acc)
+                if not math.isfinite(loss):
+                    raise FloatingPointError(f"training loss became {loss} at epoch {epoch + 1}, batch {b}")
+                tot_loss += loss
+                tot_acc += acc
+                for k, v in sp.items():
+                    spikes[k] = spikes.get(k, 0.0) + float(v)
+                if bar is not None:
+                    bar.set_postfix(loss=f"{tot_loss / (b + 1):.4f}", acc=f"{tot_acc / (b + 1):.3f}")
+            if bar is not None:
+                bar.close()
+            logs = {"epoch": epoch + 1, "loss": tot_loss / n_batches, "accuracy": tot_acc / n_batches,
+                    "seconds": time.perf_counter() - t0}
+            n_slots = n_batches * self.batch_size * x.shape[1]
+            for name, count in spikes.items():
+                size, spiking = self.model.layer_sizes()[name]
+                if spiking:
+                    logs[f"sparsity/{name}"] = 1.0 - count / (n_slots * size)
+            if validation_data is not None:
+                ev = self.evaluate(vx, vy)
+                logs["val_loss"], logs["val_accuracy"] = ev["loss"], ev["accuracy"]
+            self.history.epochs.append(logs)
+            self.epoch += 1
+            stop = False
+            for cb in callbacks:
+                stop = bool(cb.on_epoch_end(self, epoch, logs)) or stop
+            if stop:
+                break
+        return self.history
+
+    def _batches(self, x, y):
+        n = x.shape[0]
+        for start in range(0, n, self.batch_size):
+            xb = x[start:start + self.batch_size]
+            yb = y[start:start + self.batch_size] if y is not None else np.zeros(xb.shape[0], np.int32)
+            m = xb.shape[0]
+            if m < self.batch_size:  # pad to keep one compiled shape
+                pad = self.batch_size - m
+                xb = np.concatenate([xb, np.zeros((pad,) + xb.shape[1:], xb.dtype)])
+                yb = np.concatenate([yb, np.zeros(pad, yb.dtype)])
+            mask = (np.arange(self.batch_size) < m).astype(np.float32)
+            yield jnp.asarray(xb), jnp.asarray(yb), jnp.asarray(mask), m
+
+    def evaluate(self, x, y) -> dict:
+        """Mean loss, accuracy and the :class:`Activity` (padding excluded) over ``(x, y)``."""
+        x, y = self._check_data(x, y)
+        tot_loss = tot_correct = 0.0
+        activity = Activity.empty(self.model.layer_sizes(), 1, getattr(self.model, "dt", 1.0))
+        static = self.model.static_counts()
+        for xb, yb, mask, m in self._batches(x, y):
+            loss, correct, _, counts = self._eval_step(self.params, xb, yb, mask)
+            tot_loss += float(loss)
+            tot_correct += float(correct)
+            if m == self.batch_size:  # padded batches would inflate the counts
+                activity.batch = self.batch_size
+                activity.add(counts, static)
+        return {"loss": tot_loss / x.shape[0], "accuracy": tot_correct / x.shape[0], "activity": activity}
+
+    def predict(self, x) -> np.ndarray:
+        """Class scores (N, n_out)."""
+        x, _ = self._check_data(x, None)
+        outs = []
+        for xb, yb, mask, m in self._batches(x, None):
+            _, _, logits, _ = self._eval_step(self.params, xb, yb, mask)
+            outs.append(np.asarray(logits)[:m])
+        return np.concatenate(outs)
+
+    # ---- persistence ----------------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Atomic HDF5 checkpoint of parameters, optimizer state, epoch, seed and history."""
+        meta = {"epoch": self.epoch, "seed": self.seed, "history": self.history.epochs,
+                "batch_size": self.batch_size, "readout": self.readout}
+        return save_checkpoint(path, {"params": self.params, "opt_state": self.opt_state}, meta=meta)
+
+    def restore(self, path: str | Path) -> "Trainer":
+        """Load a checkpoint written by :meth:`save` into this trainer (same model and optimizer)."""
+        trees, _, meta = load_checkpoint(path, {"params": self.params, "opt_state": self.opt_state})
+        self.params = jax.tree_util.tree_map(jnp.asarray, trees["params"])
+        self.opt_state = jax.tree_util.tree_map(jnp.asarray, trees["opt_state"])
+        self.epoch = int(meta["epoch"])
+        self.history = History(list(meta.get("history", [])))
+        return self
