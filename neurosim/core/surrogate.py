@@ -134,6 +134,7 @@ _SMOOTH = {
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def spike(x, sg: Surrogate = Surrogate()):
     """Heaviside step ``[x > 0]`` in the forward pass, ``sg.grad(x)`` in the backward pass."""
+    x = jnp.asarray(x)
     return (x > 0).astype(x.dtype)
 
 

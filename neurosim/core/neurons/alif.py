@@ -59,6 +59,6 @@ class ALIF(NeuronGroup):
         x = self.check_input(x)
         a = p["rho"] * state.a + (1.0 - p["rho"]) * jax.lax.stop_gradient(state.spike)
         threshold = p["v_th"] + p["beta_adapt"] * a
-        v = membrane.leaky_integrate(state.v, x, jnp.clip(p["decay"], 0.0, 1.0), p["gain"], p["v_leak"])
-        v, s, ref = membrane.fire(v, state.spike, state.ref, threshold, p["v_reset"], self.rule)
+        v, s, ref = membrane.integrate_and_fire(state.v, x, state.spike, state.ref, jnp.clip(p["decay"], 0.0, 1.0),
+                                                p["gain"], p["v_leak"], threshold, p["v_reset"], self.rule)
         return ALIFState(v, a, s, ref), s

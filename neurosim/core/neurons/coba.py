@@ -72,6 +72,8 @@ class CobaLIF(NeuronGroup):
         cur = self.check_input(x["current"], "input['current']") if "current" in x else zero
         g_tot = 1.0 + ge + gi
         v_inf = (p["v_rest"] + ge * p["e_exc"] + gi * p["e_inh"] + p["r"] * cur) / g_tot
-        v = v_inf + (state.v - v_inf) * jnp.exp(-g_tot * p["dt_over_tau"])
-        v, s, ref = membrane.fire(v, state.spike, state.ref, p["v_th"], p["v_reset"], self.rule)
+        # exact update for frozen conductances = leaky integration towards v_inf with decay exp(-G dt / tau)
+        v, s, ref = membrane.integrate_and_fire(state.v, 1.0, state.spike, state.ref,
+                                                jnp.exp(-g_tot * p["dt_over_tau"]), 0.0, v_inf, p["v_th"],
+                                                p["v_reset"], self.rule)
         return CobaLIFState(v, s, ref), s

@@ -92,9 +92,8 @@ class LIF(NeuronGroup):
     def step(self, params, state: LIFState, x):
         p = self.merged(params)
         x = self.check_input(x)
-        decay = jnp.clip(p["decay"], 0.0, 1.0)
-        v = membrane.leaky_integrate(state.v, x, decay, p["gain"], p["v_leak"])
-        v, s, ref = membrane.fire(v, state.spike, state.ref, p["v_th"], p["v_reset"], self.rule)
+        v, s, ref = membrane.integrate_and_fire(state.v, x, state.spike, state.ref, jnp.clip(p["decay"], 0.0, 1.0),
+                                                p["gain"], p["v_leak"], p["v_th"], p["v_reset"], self.rule)
         return LIFState(v, s, ref), s
 
 
@@ -139,8 +138,8 @@ class CubaLIF(NeuronGroup):
         p = self.merged(params)
         x = self.check_input(x)
         i = jnp.clip(p["alpha"], 0.0, 1.0) * state.i + p["w_in"] * x
-        v = membrane.leaky_integrate(state.v, i, jnp.clip(p["decay"], 0.0, 1.0), p["gain"], p["v_leak"])
-        v, s, ref = membrane.fire(v, state.spike, state.ref, p["v_th"], p["v_reset"], self.rule)
+        v, s, ref = membrane.integrate_and_fire(state.v, i, state.spike, state.ref, jnp.clip(p["decay"], 0.0, 1.0),
+                                                p["gain"], p["v_leak"], p["v_th"], p["v_reset"], self.rule)
         return CubaLIFState(i, v, s, ref), s
 
 

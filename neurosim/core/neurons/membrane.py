@@ -15,8 +15,10 @@ Reset (``reset=``): ``"subtract"`` :math:`v \leftarrow v - (\vartheta - v_\mathr
 
 * ``False`` (default): the reset acts in the step that spiked, before the next decay — the exact discretisation of
   NIR's "on spike, :math:`v \leftarrow v_\mathrm{reset}`".
-* ``True``: the spike of step :math:`t-1` resets the membrane at step :math:`t`, after the decay — snnTorch's
-  default (``reset_delay=True``); the recorded ``v`` is then the pre-reset value, as snnTorch returns it.
+* ``True``: the spike of step :math:`t-1` resets the membrane at step :math:`t` — snnTorch's default
+  (``reset_delay=True``), reproduced exactly: reset by subtraction removes :math:`\vartheta - v_\mathrm{reset}`
+  from the new (already decayed) membrane, reset to a value sets the old membrane to :math:`v_\mathrm{reset}`
+  before it decays. The recorded ``v`` is the pre-reset value, as snnTorch returns it.
 
 A refractory period of :math:`n_\mathrm{ref} = \mathrm{round}(t_\mathrm{ref}/\Delta t)` steps clamps the membrane
 at its post-reset value and blocks spikes.
@@ -102,23 +104,27 @@ def apply_reset(v, s, v_th, v_reset, rule: SpikeRule):
     return v
 
 
-def fire(v_new, prev_spike, ref, v_th, v_reset, rule: SpikeRule):
-    """Threshold, reset and refractoriness for a freshly integrated membrane ``v_new``.
+def integrate_and_fire(v, x, prev_spike, ref, decay, gain, v_leak, v_th, v_reset, rule: SpikeRule):
+    """Leaky integration of input ``x``, threshold, reset and refractoriness.
 
     Returns ``(v, s, ref)``: the membrane to store, the spikes, the remaining refractory steps.
     """
     if rule.reset_delay:
-        v_new = apply_reset(v_new, prev_spike, v_th, v_reset, rule)
-        s = spike(v_new - v_th, rule.surrogate)
-        return v_new, s, ref
+        if rule.reset == "value":
+            v = apply_reset(v, prev_spike, v_th, v_reset, rule)
+        v = leaky_integrate(v, x, decay, gain, v_leak)
+        if rule.reset == "subtract":
+            v = apply_reset(v, prev_spike, v_th, v_reset, rule)
+        return v, spike(v - v_th, rule.surrogate), ref
+    v = leaky_integrate(v, x, decay, gain, v_leak)
     if rule.n_ref:
         refractory = ref > 0
-        v_new = jnp.where(refractory, v_reset, v_new)
-        s = spike(v_new - v_th, rule.surrogate) * (~refractory).astype(v_new.dtype)
+        v = jnp.where(refractory, v_reset, v)
+        s = spike(v - v_th, rule.surrogate) * (~refractory).astype(v.dtype)
         ref = jnp.where(s > 0, rule.n_ref, jnp.maximum(ref - 1, 0)).astype(ref.dtype)
     else:
-        s = spike(v_new - v_th, rule.surrogate)
-    return apply_reset(v_new, s, v_th, v_reset, rule), s, ref
+        s = spike(v - v_th, rule.surrogate)
+    return apply_reset(v, s, v_th, v_reset, rule), s, ref
 
 
 def leaky_integrate(v, x, decay, gain, v_leak):
@@ -132,7 +138,7 @@ __all__ = [
     "refractory_steps",
     "SpikeRule",
     "apply_reset",
-    "fire",
+    "integrate_and_fire",
     "leaky_integrate",
     "RESET_MODES",
     "METHODS",
