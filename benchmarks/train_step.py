@@ -38,10 +38,11 @@ def time_neurosim(x, y, repeats):
     trainer = ns.Trainer(ns.Sequential(layers), lr=1e-3, readout="sum", batch_size=BATCH, progress=False)
     xb, yb = jax.numpy.asarray(x), jax.numpy.asarray(y)
     state = (trainer.params, trainer.opt_state)
+    key = jax.random.PRNGKey(0)
 
     def one():
         nonlocal state
-        p, o, loss, acc, _ = trainer._train_step(state[0], state[1], xb, yb)
+        p, o, loss, acc, _ = trainer._train_step(state[0], state[1], xb, yb, key)
         jax.block_until_ready(p)
         state = (p, o)
         return float(loss)

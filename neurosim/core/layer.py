@@ -27,7 +27,30 @@ class LayerState(NamedTuple):
     neuron: tuple
 
 
-class Layer(Component):
+class SequenceLayer(Component):
+    """Interface of anything :class:`~neurosim.core.sequential.Sequential` can stack.
+
+    Attributes ``n_in``, ``n_out``, ``spiking``; methods ``init``, ``init_state``, ``step_with_counts(params,
+    state, x) -> (state, out, StepCounts)``, ``run(params, state, xs, *, key=None, train=False) -> (state,
+    outputs, counts)`` over time-major ``xs`` and ``static_counts() -> StaticCounts``. ``key``/``train`` drive
+    stochastic training-time regularisers (dropout, zoneout); deterministic layers ignore them.
+    """
+
+    n_in: int
+    n_out: int
+    spiking: bool = True
+
+    def step(self, params, state, x):
+        state, out, _ = self.step_with_counts(params, state, x)
+        return state, out
+
+    def run_aux(self, params, state, xs, *, key=None, train=False):
+        """``run`` plus a scalar training penalty (activity regularisers); 0 for layers without one."""
+        state, outs, counts = self.run(params, state, xs, key=key, train=train)
+        return state, outs, counts, jnp.zeros((), jnp.float32)
+
+
+class Layer(SequenceLayer):
     """``proj`` (may be None: identity, then ``n_in == neuron.size``) feeding ``neuron``; ``recurrent`` optional."""
 
     def __init__(self, proj: Projection | None, neuron: NeuronGroup, recurrent: Projection | None = None,
@@ -89,12 +112,8 @@ class Layer(Component):
         state, out, rec = self._cell(params, state, self._feedforward(params, x))
         return state, out, self._counts(x, out, rec)
 
-    def step(self, params, state, x):
-        state, out, _ = self.step_with_counts(params, state, x)
-        return state, out
-
     # ---- a whole sequence (time-major xs: (T, *batch, n_in)) ------------------------------------------------
-    def run(self, params, state, xs):
+    def run(self, params, state, xs, *, key=None, train=False):
         if xs.shape[-1] != self.n_in:
             raise ValidationError(f"input: expected last dimension {self.n_in}, got shape {xs.shape}")
         currents = self._feedforward(params, xs)

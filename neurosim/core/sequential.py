@@ -9,24 +9,25 @@ from __future__ import annotations
 from typing import Sequence
 
 import jax
+import jax.numpy as jnp
 
 from neurosim.core.dynamics import Component
-from neurosim.core.layer import Layer
+from neurosim.core.layer import SequenceLayer
 from neurosim.errors import ValidationError
 
 
 class Sequential(Component):
     """Layers applied in order. ``names`` default to ``layer0, layer1, ...``."""
 
-    def __init__(self, layers: Sequence[Layer], names: Sequence[str] | None = None, dt: float = 1.0,
+    def __init__(self, layers: Sequence[SequenceLayer], names: Sequence[str] | None = None, dt: float = 1.0,
                  name: str | None = None):
         super().__init__(name=name)
         layers = list(layers)
         if not layers:
             raise ValidationError("layers: need at least one layer")
         for i, layer in enumerate(layers):
-            if not isinstance(layer, Layer):
-                raise ValidationError(f"layers[{i}]: expected a Layer, got {type(layer).__name__}")
+            if not isinstance(layer, SequenceLayer):
+                raise ValidationError(f"layers[{i}]: expected a layer (Layer, EGRU, GRU ...), got {type(layer).__name__}")
         for i in range(1, len(layers)):
             if layers[i].n_in != layers[i - 1].n_out:
                 raise ValidationError(
@@ -62,15 +63,20 @@ class Sequential(Component):
         state, out, _ = self.step_with_counts(params, state, x)
         return state, out
 
-    def run(self, params, state, xs, *, record_outputs: bool = False):
-        """Run over time-major ``xs`` (T, *batch, n_in). Returns ``(state, outputs, counts, layer_outputs)``;
-        ``layer_outputs`` maps layer name → (T, *batch, n) when ``record_outputs`` (else empty)."""
+    def run(self, params, state, xs, *, record_outputs: bool = False, key=None, train: bool = False):
+        """Run over time-major ``xs`` (T, *batch, n_in). Returns ``(state, outputs, counts, extras)``:
+        ``extras["penalty"]`` is the sum of the layers' activity-regulariser penalties and
+        ``extras["outputs"]`` maps layer name → (T, *batch, n) when ``record_outputs``. ``key`` and ``train``
+        reach layers with stochastic regularisers (dropout, zoneout)."""
         new_state, counts, layer_outs = {}, {}, {}
-        for name, layer in self.layers.items():
-            new_state[name], xs, counts[name] = layer.run(params[name], state[name], xs)
+        penalty = jnp.zeros((), jnp.float32)
+        keys = jax.random.split(key, len(self.layers)) if key is not None else [None] * len(self.layers)
+        for (name, layer), k in zip(self.layers.items(), keys):
+            new_state[name], xs, counts[name], pen = layer.run_aux(params[name], state[name], xs, key=k, train=train)
+            penalty = penalty + pen
             if record_outputs:
                 layer_outs[name] = xs
-        return new_state, xs, counts, layer_outs
+        return new_state, xs, counts, {"outputs": layer_outs, "penalty": penalty}
 
     def __repr__(self):
         inner = ", ".join(f"{k}={v!r}" for k, v in self.layers.items())

@@ -5,8 +5,9 @@ counts, layer_outputs)`` (e.g. :class:`~neurosim.core.sequential.Sequential`). O
 on a batch, its gradient through the surrogate spike functions and the optax update. Data are NumPy arrays
 ``x: (N, T, n_in)`` (batch first) and integer labels ``y: (N,)``.
 
-Reproducibility: epoch ``e`` shuffles with ``numpy.random.default_rng([seed, e])``, so a run resumed from a
-checkpoint at epoch ``e`` continues exactly as the uninterrupted run would (on the same device).
+Reproducibility: epoch ``e`` shuffles with ``numpy.random.default_rng([seed, e])`` and batch ``b`` of it draws its
+dropout/zoneout masks from ``fold_in(PRNGKey(seed), e * n_batches + b)``, so a run resumed from a checkpoint at
+epoch ``e`` continues exactly as the uninterrupted run would (on the same device).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ class Trainer:
       readout: how outputs over time become class scores (``"sum"``, ``"mean"``, ``"max"``, ``"last"``).
       batch_size: training batch size; the last incomplete training batch is dropped, evaluation uses all data.
       regularizer: optional ``f(layer_outputs) -> scalar`` added to the loss (e.g. an activity penalty), where
-        ``layer_outputs`` maps layer name → (T, B, n) outputs.
+        ``layer_outputs`` maps layer name → (T, B, n) outputs. Layers' own penalties (EGRU activity
+        regularisers) are always added.
       seed: seeds the parameters and the shuffling.
       progress: show a tqdm progress bar per epoch.
     """
@@ -74,21 +76,22 @@ class Trainer:
         self._eval_step = jax.jit(self._eval_step_impl)
 
     # ---- pure pieces ----------------------------------------------------------------------------------------
-    def _forward(self, params, xb):
+    def _forward(self, params, xb, key=None, train=False):
         xs = jnp.swapaxes(xb, 0, 1)  # (T, B, n)
         state = self.model.init_state((xb.shape[0],))
-        _, outs, counts, layer_outs = self.model.run(params, state, xs, record_outputs=self.regularizer is not None)
-        return ro.scores(outs, self.readout), counts, layer_outs
+        _, outs, counts, extras = self.model.run(params, state, xs, record_outputs=self.regularizer is not None,
+                                                 key=key, train=train)
+        return ro.scores(outs, self.readout), counts, extras
 
-    def _loss(self, params, xb, yb):
-        logits, counts, layer_outs = self._forward(params, xb)
-        loss = ro.cross_entropy(logits, yb)
+    def _loss(self, params, xb, yb, key):
+        logits, counts, extras = self._forward(params, xb, key, train=True)
+        loss = ro.cross_entropy(logits, yb) + extras["penalty"]
         if self.regularizer is not None:
-            loss = loss + self.regularizer(layer_outs)
+            loss = loss + self.regularizer(extras["outputs"])
         return loss, (logits, counts)
 
-    def _train_step_impl(self, params, opt_state, xb, yb):
-        (loss, (logits, counts)), grads = jax.value_and_grad(self._loss, has_aux=True)(params, xb, yb)
+    def _train_step_impl(self, params, opt_state, xb, yb, key):
+        (loss, (logits, counts)), grads = jax.value_and_grad(self._loss, has_aux=True)(params, xb, yb, key)
         updates, opt_state = self.optimizer.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
         spikes = {k: jnp.sum(c.spikes) for k, c in counts.items()}
@@ -141,8 +144,9 @@ class Trainer:
                 batches = bar
             for b in batches:
                 idx = order[b * self.batch_size:(b + 1) * self.batch_size]
+                key = jax.random.fold_in(jax.random.PRNGKey(self.seed), epoch * n_batches + b)
                 self.params, self.opt_state, loss, acc, sp = self._train_step(
-                    self.params, self.opt_state, jnp.asarray(x[idx]), jnp.asarray(y[idx]))
+                    self.params, self.opt_state, jnp.asarray(x[idx]), jnp.asarray(y[idx]), key)
                 loss, acc = float(loss), float(acc)
                 if not math.isfinite(loss):
                     raise FloatingPointError(f"training loss became {loss} at epoch {epoch + 1}, batch {b}")

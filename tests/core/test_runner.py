@@ -33,7 +33,8 @@ def test_chunked_equals_unchunked(net_and_data):
 def test_sequence_run_equals_step_scan(net_and_data):
     net, params, x = net_and_data
     xs = jnp.asarray(x)
-    _, outs, counts, layer_outs = net.run(params, net.init_state((2,)), xs, record_outputs=True)
+    _, outs, counts, extras = net.run(params, net.init_state((2,)), xs, record_outputs=True)
+    layer_outs = extras["outputs"]
     res = ns.simulate(net, x, params=params, record=("output", "layer0.spike"))
     np.testing.assert_allclose(outs, res.records["output"], rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(layer_outs["layer0"], res.records["layer0.spike"])
