@@ -72,14 +72,16 @@ class LayerActivity:
     spikes_per_step: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
-    def activity(self) -> float:
-        """Fraction of (neuron, step, sample) slots with a spike (or nonzero output)."""
+    def activity(self) -> float | None:
+        """Fraction of (neuron, step, sample) slots with a spike (None for non-spiking readouts)."""
+        if not self.spiking:
+            return None
         return self.spikes / self.neuron_updates if self.neuron_updates else 0.0
 
     @property
-    def sparsity(self) -> float:
-        """1 − activity: the fraction of silent neuron-steps."""
-        return 1.0 - self.activity
+    def sparsity(self) -> float | None:
+        """1 − activity: the fraction of silent neuron-steps (None for non-spiking readouts)."""
+        return None if not self.spiking else 1.0 - self.activity
 
     def rate_hz(self, dt_ms: float, batch: int = 1) -> float:
         """Mean firing rate in Hz given the step ``dt_ms`` (ms)."""
@@ -142,5 +144,5 @@ class Activity:
 
     def __repr__(self):
         parts = [f"{k}: {v.spikes} spikes, sparsity {v.sparsity:.3f}, {v.synaptic_events} syn. events"
-                 for k, v in self.layers.items()]
+                 if v.spiking else f"{k}: readout, {v.synaptic_events} syn. events" for k, v in self.layers.items()]
         return f"Activity(steps={self.steps}, batch={self.batch}; " + "; ".join(parts) + ")"
