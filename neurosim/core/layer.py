@@ -117,6 +117,10 @@ class Layer(SequenceLayer):
         if xs.shape[-1] != self.n_in:
             raise ValidationError(f"input: expected last dimension {self.n_in}, got shape {xs.shape}")
         currents = self._feedforward(params, xs)
+        if self.recurrent is None and hasattr(self.neuron, "run_currents"):
+            nstate, outs = self.neuron.run_currents(params["neuron"], state.neuron, currents)
+            counts = jax.vmap(lambda x, o: self._counts(x, o, None))(xs, outs)
+            return LayerState(nstate), outs, counts
 
         def body(st, cur):
             st, out, rec = self._cell(params, st, cur)

@@ -21,6 +21,7 @@ import jax.numpy as jnp
 
 from neurosim import validate
 from neurosim.core.neurons import membrane
+from neurosim.core.neurons.sequence import eligible, lif_sequence
 from neurosim.core.neurons.group import NeuronGroup
 from neurosim.core.surrogate import as_surrogate
 
@@ -95,6 +96,21 @@ class LIF(NeuronGroup):
         v, s, ref = membrane.integrate_and_fire(state.v, x, state.spike, state.ref, jnp.clip(p["decay"], 0.0, 1.0),
                                                 p["gain"], p["v_leak"], p["v_th"], p["v_reset"], self.rule)
         return LIFState(v, s, ref), s
+
+    def run_currents(self, params, state: LIFState, currents):
+        """All steps for time-major ``currents``; returns ``(state, spikes)``. Uses the scan-free backward pass
+        of :mod:`~neurosim.core.neurons.sequence` when the configuration allows, else scans :meth:`step`."""
+        if params or not eligible(self.rule):
+            def body(st, c):
+                st, s = self.step(params, st, c)
+                return st, s
+
+            return jax.lax.scan(body, state, currents)
+        p = self.const
+        shape = currents.shape[1:]
+        spikes, v = lif_sequence(self.rule, currents, state.v, *(jnp.broadcast_to(p[k], shape) for k in
+                                                                 ("decay", "gain", "v_leak", "v_th", "v_reset")))
+        return LIFState(v, spikes[-1], state.ref), spikes
 
 
 class IF(LIF):
