@@ -20,6 +20,7 @@ from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_m
 from neurosim.core.dynamics import Component
 from neurosim.core.neurons.group import NeuronGroup
 from neurosim.core.projections.base import Projection
+from neurosim.core.spec import LayerSpec, ProjectionSpec
 from neurosim.errors import ValidationError
 
 
@@ -71,6 +72,16 @@ class Layer(SequenceLayer):
         self.n_out = neuron.size
         self._fan_in = fan_matrix([proj]) if proj is not None else None
         self._fan_rec = fan_matrix([recurrent]) if recurrent is not None else None
+
+    def describe(self, name: str = "layer") -> LayerSpec:
+        projs = []
+        if self.proj is not None:
+            projs.append(ProjectionSpec(self.proj.n_in, self.proj.n_out, self.proj.nnz))
+        if self.recurrent is not None:
+            projs.append(ProjectionSpec(self.n_out, self.n_out, self.recurrent.nnz, recurrent=True, source=name))
+        n_state = len(self.neuron.init_state(()))
+        return LayerSpec(name, self.n_out, "lif" if self.spiking else "readout", tuple(projs),
+                         spiking=self.spiking, state_vars=n_state)
 
     def static_counts(self) -> StaticCounts:
         """Activity-independent work per sample and step."""

@@ -26,6 +26,7 @@ from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_m
 from neurosim.core.dynamics import Component
 from neurosim.core.neurons.group import NeuronGroup
 from neurosim.core.projections.base import Projection
+from neurosim.core.spec import LayerSpec, ProjectionSpec
 from neurosim.core.synapse import Delta
 from neurosim.errors import ValidationError
 
@@ -97,22 +98,30 @@ class Network(Component):
     def layer_sizes(self) -> dict[str, tuple[int, bool]]:
         return {k: (g.size, g.spiking) for k, g in self.populations.items()}
 
-    def _charged_to(self, conn: Connection) -> str:
-        """The population that pays for a projection's work: its source, or its target for an input source."""
-        return conn.source if conn.source in self.populations else conn.target
+    def describe(self) -> list[LayerSpec]:
+        """One spec per neuron population, with its incoming projections (stored at the target)."""
+        specs = []
+        for name, group in self.populations.items():
+            projs = tuple(ProjectionSpec(c.proj.n_in, c.proj.n_out, c.proj.nnz, recurrent=c.source in self.populations,
+                                         source=c.source)
+                          for c in self.connections.values() if c.target == name)
+            n_state = len(group.init_state(()))
+            specs.append(LayerSpec(name, group.size, "lif" if group.spiking else "readout", projs,
+                                   spiking=group.spiking, state_vars=n_state))
+        return specs
 
     def static_counts(self) -> dict[str, StaticCounts]:
-        return {name: static_counts([c.proj for c in self.connections.values() if self._charged_to(c) == name],
-                                    group.size)
+        """Work is charged to the *target* population, where the synapses are stored and processed."""
+        return {name: static_counts([c.proj for c in self.connections.values() if c.target == name], group.size)
                 for name, group in self.populations.items()}
 
-    def _fans(self) -> dict[str, np.ndarray]:
-        """Per source: the fan matrix of all its outgoing projections (built once)."""
+    def _fans(self) -> dict[tuple[str, str], np.ndarray]:
+        """Per (source, target) pair: the fan matrix of the projections between them (built once)."""
         if "_fan_cache" not in self.__dict__:
-            by_src: dict[str, list] = {}
+            pairs: dict[tuple[str, str], list] = {}
             for c in self.connections.values():
-                by_src.setdefault(c.source, []).append(c.proj)
-            self.__dict__["_fan_cache"] = {k: fan_matrix(v) for k, v in by_src.items()}
+                pairs.setdefault((c.source, c.target), []).append(c.proj)
+            self.__dict__["_fan_cache"] = {k: fan_matrix(v) for k, v in pairs.items()}
         return self.__dict__["_fan_cache"]
 
     # ---- pure interface -------------------------------------------------------------------------------------
@@ -163,13 +172,11 @@ class Network(Component):
         z = jnp.zeros((), jnp.int32)
         work = {p: [z, z] for p in self.populations}
         fans = self._fans()
-        for src, fan in fans.items():
+        for (src, tgt), fan in fans.items():
             activity = ext[src] if src in ext else state[src].spike
             events, macs = event_counts(activity, fan)
-            payer = src if src in self.populations else next(
-                c.target for c in self.connections.values() if c.source == src)
-            work[payer][0] = work[payer][0] + events
-            work[payer][1] = work[payer][1] + macs
+            work[tgt][0] = work[tgt][0] + events
+            work[tgt][1] = work[tgt][1] + macs
         outputs, counts = {}, {}
         for name, group in self.populations.items():
             inp = receptor_in[name]

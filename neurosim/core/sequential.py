@@ -43,6 +43,10 @@ class Sequential(Component):
     def layer_sizes(self) -> dict[str, tuple[int, bool]]:
         return {k: (l.n_out, l.spiking) for k, l in self.layers.items()}
 
+    def describe(self) -> list:
+        """One :class:`~neurosim.core.spec.LayerSpec` per layer, in order."""
+        return [layer.describe(name) for name, layer in self.layers.items()]
+
     def static_counts(self):
         return {k: l.static_counts() for k, l in self.layers.items()}
 

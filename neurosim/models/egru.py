@@ -37,6 +37,7 @@ import numpy as np
 from neurosim import validate
 from neurosim.core.activity import StaticCounts, StepCounts
 from neurosim.core.layer import SequenceLayer
+from neurosim.core.spec import LayerSpec, ProjectionSpec
 from neurosim.core.surrogate import spike, surrogate
 from neurosim.models import gates
 
@@ -213,6 +214,12 @@ class EGRU(SequenceLayer):
         spikes = jnp.sum(y != 0, dtype=jnp.int32)
         macs_event = rec_events if event else jnp.zeros((), jnp.int32)
         return StepCounts(spikes, in_events + rec_events, macs_event)
+
+    def describe(self, name: str = "egru") -> LayerSpec:
+        """Gated units: three weights (z, r, g) per input and recurrent synapse; events carry values."""
+        projs = (ProjectionSpec(self.n_in, self.hidden, self.n_in * self.hidden),
+                 ProjectionSpec(self.hidden, self.hidden, self.hidden * self.hidden, recurrent=True, source=name))
+        return LayerSpec(name, self.hidden, "gated", projs, graded=True, state_vars=2, weights_per_synapse=3)
 
     def static_counts(self) -> StaticCounts:
         fan = 3 * self.hidden

@@ -18,6 +18,7 @@ import jax.numpy as jnp
 from neurosim import validate
 from neurosim.core.activity import StaticCounts, StepCounts
 from neurosim.core.layer import SequenceLayer
+from neurosim.core.spec import LayerSpec, ProjectionSpec
 from neurosim.models import gates
 
 
@@ -80,6 +81,12 @@ class GRU(SequenceLayer):
         fan = 3 * self.hidden
         events = (jnp.sum(x != 0, dtype=jnp.int32) + jnp.sum(h_prev != 0, dtype=jnp.int32)) * fan
         return StepCounts(jnp.sum(h != 0, dtype=jnp.int32), events, jnp.zeros((), jnp.int32))
+
+    def describe(self, name: str = "gru") -> LayerSpec:
+        """Gated units: three weights (z, r, g) per input and recurrent synapse; events carry values."""
+        projs = (ProjectionSpec(self.n_in, self.hidden, self.n_in * self.hidden),
+                 ProjectionSpec(self.hidden, self.hidden, self.hidden * self.hidden, recurrent=True, source=name))
+        return LayerSpec(name, self.hidden, "gated", projs, graded=True, state_vars=1, weights_per_synapse=3)
 
     def static_counts(self) -> StaticCounts:
         dense = (self.n_in + self.hidden) * 3 * self.hidden
