@@ -42,6 +42,83 @@ def _cmd_simulate(args) -> int:
     return 0
 
 
+def _activity_arg(text: str | None):
+    """``--activity``: a fraction in [0, 1], or a JSON file with per-layer activity (an ``Activity.summary()``
+    such as ``report.json["activity"]``, or a plain ``{"layer": fraction}`` mapping)."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    from neurosim.errors import ValidationError
+
+    path = Path(text)
+    if not path.exists():
+        raise ValidationError(f"--activity: {text!r} is neither a number nor an existing JSON file")
+    try:
+        data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"--activity: {path} is not valid JSON: {exc}") from exc
+    if isinstance(data, dict) and "activity" in data and isinstance(data["activity"], dict):
+        data = data["activity"]
+    if isinstance(data, dict) and "layers" in data:
+        data = {k: v["activity"] for k, v in data["layers"].items() if v.get("activity") is not None}
+    if not isinstance(data, dict) or not all(isinstance(v, (int, float)) for v in data.values()):
+        raise ValidationError(f"--activity: {path} must map layer names to activity fractions")
+    return data
+
+
+def _cmd_energy(args) -> int:
+    import neurosim.hardware as hw
+    from neurosim.zoo import load_description
+
+    desc = load_description(args.model)
+    workload = desc.workload(_activity_arg(args.activity))
+    options = {}
+    profile = hw.load_profile(args.target)
+    if profile.kind == "spinnaker2":
+        options = {"dvfs": args.dvfs, "precision": desc.precision, "allow_dram": args.allow_dram}
+        if args.max_chips:
+            options["max_chips"] = args.max_chips
+    elif args.dvfs:
+        from neurosim.errors import ValidationError
+
+        raise ValidationError(f"--dvfs: only SpiNNaker 2 profiles have DVFS levels, not {profile.name}")
+    est = hw.estimate(workload, profile, **options)
+    if args.json:
+        out = est.as_dict()
+        out["model"] = desc.name
+        out["workload"] = workload.as_dict()
+        print(json.dumps(out, indent=2))
+    else:
+        print(f"model {desc.name} ({desc.task})")
+        print(est.table())
+    return 0
+
+
+def _cmd_profiles(args) -> int:
+    import neurosim.hardware as hw
+
+    if args.action == "list":
+        for name in hw.list_profiles():
+            prof = hw.load_profile(name)
+            print(f"{name:20s} {prof.kind:11s} {prof.description}")
+        return 0
+    if not args.name:
+        from neurosim.errors import ValidationError
+
+        raise ValidationError(f"profiles {args.action}: give a profile name or file")
+    prof = hw.load_profile(args.name)
+    if args.action == "validate":
+        print(f"{prof.path}: valid {prof.kind} profile '{prof.name}' with {len(prof.constants)} sourced constants")
+        return 0
+    print(f"{prof.name} ({prof.kind}): {prof.description}")
+    for key, c in prof.constants.items():
+        print(f"  {key:40s} {c.value:<12g} {c.unit:9s} {c.source}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neurosim",
@@ -67,6 +144,27 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print JSON instead of a sentence")
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
     sim.set_defaults(func=_cmd_simulate)
+
+    energy = sub.add_parser("energy", help="estimate energy, latency and memory of a model on a hardware target",
+                            description="Map a model (zoo name or description file) onto a hardware profile and "
+                                        "print energy per inference, latency, memory and resources.")
+    energy.add_argument("model", help="zoo entry (e.g. egru-lm-wikitext2) or a model description .toml")
+    energy.add_argument("--target", default="spinnaker2",
+                        help="profile name or file (spinnaker2, imc-rram-40nm, cpu-45nm-horowitz, gpu-a100)")
+    energy.add_argument("--activity", help="activity fraction (e.g. 0.2 = 80%% sparsity) or a JSON file of "
+                                           "per-layer activity (e.g. a run's report.json)")
+    energy.add_argument("--dvfs", help="SpiNNaker 2 performance level (pl1 = 150 MHz/0.5 V, pl4 = 300 MHz/0.8 V)")
+    energy.add_argument("--max-chips", type=int, help="fail if the network needs more chips than this")
+    energy.add_argument("--allow-dram", action="store_true", help="let weights that do not fit a PE live in DRAM")
+    energy.add_argument("--json", action="store_true", help="print JSON")
+    energy.set_defaults(func=_cmd_energy)
+
+    prof = sub.add_parser("profiles", help="list, show or validate hardware profiles",
+                          description="List the shipped hardware profiles, show one with its sources, or validate "
+                                      "a profile file.")
+    prof.add_argument("action", choices=["list", "show", "validate"])
+    prof.add_argument("name", nargs="?", help="profile name or path to a .toml file")
+    prof.set_defaults(func=_cmd_profiles)
     return parser
 
 

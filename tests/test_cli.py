@@ -50,3 +50,32 @@ def test_demo_writes_report(tmp_path):
     assert report["summary"] in proc.stdout
     assert report["activity"]["layers"]["E"]["neuron_updates"] == 3200 * 500
     assert 1.0 < report["rates_hz"]["E"] < 100.0
+
+
+def test_energy_on_zoo_model_json(capsys):
+    assert main(["energy", "egru-lm-wikitext2", "--target", "spinnaker2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["resources"]["chips"] == 1 and out["energy_per_inference_J"] > 0
+    assert set(out["energy_by_layer_J"]) == {"egru1", "egru2", "egru3"}
+
+
+def test_energy_bad_input_exits_2(capsys, tmp_path):
+    assert main(["energy", "no-such-model"]) == 2
+    assert "no zoo entry" in capsys.readouterr().err
+    assert main(["energy", "egru-lm-wikitext2", "--activity", "1.5"]) == 2
+    assert main(["energy", "egru-lm-wikitext2", "--target", "gpu-a100", "--dvfs", "pl1"]) == 2
+    act = tmp_path / "act.json"
+    act.write_text(json.dumps({"egru1": 0.1, "egru2": 0.1, "egru3": 0.1}))
+    assert main(["energy", "egru-lm-wikitext2", "--activity", str(act)]) == 0
+    assert main(["energy", "egru-lm-wikitext2", "--max-chips", "1"]) == 0
+
+
+def test_profiles_commands(capsys, tmp_path):
+    assert main(["profiles", "list"]) == 0
+    assert "spinnaker2" in capsys.readouterr().out
+    assert main(["profiles", "show", "imc-rram-40nm"]) == 0
+    assert "ISAAC" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text('schema = "neurosim-hardware-profile"\nschema_version = 1\nname = "x"\nkind = "digital"\n')
+    assert main(["profiles", "validate", str(bad)]) == 2
+    assert "missing section" in capsys.readouterr().err
