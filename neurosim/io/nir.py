@@ -1,0 +1,364 @@
+"""NIR (Neuromorphic Intermediate Representation, ``nir`` 1.0.8) export and import for neurosim networks.
+
+**Discretisation, stated once for both directions.** NIR neurons are continuous-time ODEs; neurosim steps them
+with a fixed ``dt``. On *export* a neuron's per-step decay β becomes the time constant that forward Euler with the
+export ``dt`` maps back to β exactly, ``τ = dt / (1 − β)``, with ``r = τ / dt`` for unit input gain (the convention
+snnTorch, Norse and py-spinnaker2's Forward-Euler importer use; snnTorch fixes ``dt = 1e-4``, our default).
+A neuron built from ``tau_mem`` with the exact exponential update records its own τ and dt in the node metadata.
+On *import*, ``method="euler"`` (default) inverts that mapping exactly; ``method="exact"`` uses β = e^{−dt/τ}.
+
+**What maps.** ``Dense`` → ``Affine`` (``Linear`` without bias; NIR weights are (out, in)); sparse projections are
+written as dense ``Affine`` weights (NIR has no sparse type) with ``metadata["neurosim.sparse"] = True``;
+``LIF`` → ``LIF``; ``CubaLIF`` → ``CubaLIF``; ``IF`` → ``IF``; ``LI`` → ``LI``; a recurrent layer → a cycle
+``LIF → Affine → LIF``. NIR's reset is "on spike, v ← v_reset", so only neurons that reset *to a value* in the
+spiking step export; reset by subtraction, delayed resets, refractoriness, adaptive thresholds (ALIF),
+conductance-based neurons and EGRU gates have no NIR primitive and are refused with a message saying so — never
+silently approximated.
+
+**snnTorch.** snnTorch 1.0.0's own exporter fails with nir 1.0.8 on a plain ``Linear``+``Leaky`` stack (its sample
+input's batch dimension leaks into the graph's input type: "type mismatch: input.output: [[1 4]] -> 0.input:
+[[4]]"). :func:`from_snntorch` converts such ``torch.nn.Sequential`` models directly, with the same conventions.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from neurosim.errors import DataFormatError, ValidationError
+
+DEFAULT_DT = 1e-4
+
+
+def _nir():
+    try:
+        import nir
+    except ImportError as exc:  # pragma: no cover - nir is in the [nir] and [torch] extras
+        raise ImportError("NIR support needs the 'nir' package: pip install 'neurosim[nir]'") from exc
+    return nir
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# export
+# ---------------------------------------------------------------------------------------------------------------
+def _dense_weight(proj, params) -> tuple[np.ndarray, np.ndarray | None, bool]:
+    from neurosim.core.projections import Dense, EventCSR, SparseLinear
+
+    if isinstance(proj, Dense):
+        w = np.asarray(params["w"], np.float32).T
+        b = np.asarray(params["b"], np.float32) if proj.bias else None
+        return w, b, False
+    if isinstance(proj, (SparseLinear, EventCSR)):
+        values = np.full(proj.nnz, proj.weight, np.float32) if getattr(proj, "homogeneous", False) else \
+            np.asarray(params["w"], np.float32)
+        return proj.conn.to_dense(values).T.astype(np.float32), None, True
+    raise ValidationError(f"export: projection {type(proj).__name__} has no NIR equivalent")
+
+
+def _tau_from_decay(decay, dt):
+    decay = np.asarray(decay, np.float64)
+    if np.any(decay >= 1.0):
+        return None
+    return (dt / (1.0 - decay)).astype(np.float32)
+
+
+def _neuron_node(neuron, name: str, dt: float):
+    from neurosim.core.neurons import ALIF, IF, LI, LIF, CobaLIF, CubaLIF
+
+    nir = _nir()
+    n = neuron.size
+    full = lambda v: np.broadcast_to(np.asarray(v, np.float32), (n,)).copy()  # noqa: E731
+    if isinstance(neuron, (ALIF, CobaLIF)):
+        raise ValidationError(f"export: {name} is {type(neuron).__name__}; NIR has no "
+                              f"{'adaptive-threshold' if isinstance(neuron, ALIF) else 'conductance-based'} neuron")
+    if neuron.learn:
+        raise ValidationError(f"export: {name} has trainable neuron constants {neuron.learn}; export after "
+                              "folding them into a new neuron group")
+    c = {k: np.asarray(v) for k, v in neuron.const.items()}
+    if isinstance(neuron, LI):
+        tau = _tau_from_decay(c["decay"], dt)
+        if tau is None:
+            raise ValidationError(f"export: {name} is a non-leaky LI (beta = 1), which NIR's LI cannot express")
+        return nir.LI(tau=full(tau), r=full(c["gain"] * tau / dt), v_leak=full(c["v_leak"]))
+    rule = neuron.rule
+    if rule.reset != "value" or rule.reset_delay or rule.n_ref:
+        what = ("reset by subtraction" if rule.reset == "subtract" else "no reset" if rule.reset == "none"
+                else "a delayed reset" if rule.reset_delay else "a refractory period")
+        raise ValidationError(f"export: {name} uses {what}; NIR neurons reset to v_reset in the spiking step "
+                              "(build the neuron with reset='value', reset_delay=False, t_ref=0 to export it)")
+    if isinstance(neuron, IF):
+        return nir.IF(r=full(c["gain"]), v_threshold=full(c["v_th"]), v_reset=full(c["v_reset"]))
+    if isinstance(neuron, CubaLIF):
+        tau_mem, tau_syn = _tau_from_decay(c["decay"], dt), _tau_from_decay(c["alpha"], dt)
+        if tau_mem is None or tau_syn is None:
+            raise ValidationError(f"export: {name} has a decay of 1, which NIR's CubaLIF cannot express")
+        # neurosim: i += w_in x ; v = beta v + gain i.  NIR Euler: i += dt/tau_syn (w_in S - i), v += dt/tau_mem (R i - v)
+        return nir.CubaLIF(tau_syn=full(tau_syn), tau_mem=full(tau_mem), r=full(c["gain"] * tau_mem / dt),
+                           v_leak=full(c["v_leak"]), v_threshold=full(c["v_th"]), v_reset=full(c["v_reset"]),
+                           w_in=full(c["w_in"] * tau_syn / dt))
+    if isinstance(neuron, LIF):
+        tau = _tau_from_decay(c["decay"], dt)
+        if tau is None:
+            raise ValidationError(f"export: {name} has beta = 1; export it as IF")
+        return nir.LIF(tau=full(tau), r=full(c["gain"] * tau / dt), v_leak=full(c["v_leak"]),
+                       v_threshold=full(c["v_th"]), v_reset=full(c["v_reset"]))
+    raise ValidationError(f"export: neuron {type(neuron).__name__} has no NIR equivalent")
+
+
+def export_nir(model, params, path: str | os.PathLike | None = None, *, dt: float = DEFAULT_DT):
+    """NIR graph of a :class:`~neurosim.core.sequential.Sequential` of :class:`~neurosim.core.layer.Layer` objects;
+    written atomically to ``path`` (HDF5) when given. See the module docstring for conventions and refusals."""
+    from neurosim.core.layer import Layer
+    from neurosim.core.sequential import Sequential
+    from neurosim.io.atomic import atomic_path
+
+    nir = _nir()
+    if not isinstance(model, Sequential):
+        raise ValidationError(f"export: expected a Sequential model, got {type(model).__name__}")
+    if not dt > 0:
+        raise ValidationError(f"dt: must be > 0, got {dt}")
+    nodes = {"input": nir.Input(input_type={"input": np.array([model.n_in])})}
+    edges, prev = [], "input"
+    for name, layer in model.layers.items():
+        if not isinstance(layer, Layer):
+            raise ValidationError(f"export: layer {name!r} is {type(layer).__name__} (e.g. EGRU gates), which NIR "
+                                  "cannot express; no approximation is exported")
+        p = params[name]
+        if layer.proj is not None:
+            w, b, sparse = _dense_weight(layer.proj, p.get("proj", {}))
+            node = nir.Affine(weight=w, bias=b) if b is not None else nir.Linear(weight=w)
+            node.metadata = {"neurosim.sparse": sparse}
+            nodes[f"{name}.proj"] = node
+            edges.append((prev, f"{name}.proj"))
+            prev = f"{name}.proj"
+        neuron = _neuron_node(layer.neuron, name, dt)
+        neuron.metadata = {"neurosim.dt": dt, "neurosim.class": type(layer.neuron).__name__}
+        if getattr(layer.neuron, "dt", None) is not None:
+            neuron.metadata["neurosim.model_dt"] = float(layer.neuron.dt)
+        nodes[f"{name}.neuron"] = neuron
+        edges.append((prev, f"{name}.neuron"))
+        if layer.recurrent is not None:
+            w, b, sparse = _dense_weight(layer.recurrent, p.get("rec", {}))
+            rec = nir.Affine(weight=w, bias=b) if b is not None else nir.Linear(weight=w)
+            rec.metadata = {"neurosim.sparse": sparse}
+            nodes[f"{name}.rec"] = rec
+            edges += [(f"{name}.neuron", f"{name}.rec"), (f"{name}.rec", f"{name}.neuron")]
+        prev = f"{name}.neuron"
+    nodes["output"] = nir.Output(output_type={"output": np.array([model.n_out])})
+    edges.append((prev, "output"))
+    graph = nir.NIRGraph(nodes=nodes, edges=edges)
+    if path is not None:
+        path = Path(path)
+        with atomic_path(path) as tmp:
+            nir.write(tmp, graph)
+    return graph
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# import
+# ---------------------------------------------------------------------------------------------------------------
+def _flatten_subgraphs(graph):
+    """Inline nested NIRGraph nodes (snnTorch writes recurrent layers as subgraphs)."""
+    nir = _nir()
+    nodes, edges = dict(graph.nodes), list(graph.edges)
+    for key, node in list(nodes.items()):
+        if not isinstance(node, nir.NIRGraph):
+            continue
+        sub = _flatten_subgraphs(node)
+        inner_in = [k for k, v in sub.nodes.items() if isinstance(v, nir.Input)]
+        inner_out = [k for k, v in sub.nodes.items() if isinstance(v, nir.Output)]
+        del nodes[key]
+        for k, v in sub.nodes.items():
+            if k not in inner_in + inner_out:
+                nodes[f"{key}.{k}"] = v
+        first = [f"{key}.{d}" for s, d in sub.edges if s in inner_in]
+        last = [f"{key}.{s}" for s, d in sub.edges if d in inner_out]
+        new_edges = []
+        for s, d in edges:
+            if d == key:
+                new_edges += [(s, f) for f in first]
+            elif s == key:
+                new_edges += [(l, d) for l in last]
+            else:
+                new_edges.append((s, d))
+        new_edges += [(f"{key}.{s}", f"{key}.{d}") for s, d in sub.edges if s not in inner_in and d not in inner_out]
+        edges = new_edges
+    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+
+
+def _decay(tau, dt, method):
+    tau = np.asarray(tau, np.float64)
+    if np.any(tau <= 0):
+        raise DataFormatError(f"NIR: time constants must be > 0, got min {tau.min()}")
+    return np.exp(-dt / tau) if method == "exact" else 1.0 - dt / tau
+
+
+def _neuron_from_node(node, key: str, dt: float, method: str):
+    import neurosim as ns
+
+    nir = _nir()
+    if isinstance(node, nir.LIF):
+        beta = _decay(node.tau, dt, method)
+        gain = np.asarray(node.r) * (1 - beta) if method == "exact" else np.asarray(node.r) * dt / np.asarray(node.tau)
+        v_reset = node.v_reset if node.v_reset is not None else np.zeros_like(node.v_threshold)
+        n = np.size(node.v_threshold)
+        return ns.LIF(n, beta=beta, r=gain, v_leak=node.v_leak, v_th=node.v_threshold, v_reset=v_reset,
+                      reset="value")
+    if isinstance(node, nir.CubaLIF):
+        beta, alpha = _decay(node.tau_mem, dt, method), _decay(node.tau_syn, dt, method)
+        gain = np.asarray(node.r) * dt / np.asarray(node.tau_mem)
+        w_in = np.asarray(node.w_in) * dt / np.asarray(node.tau_syn)
+        v_reset = node.v_reset if node.v_reset is not None else np.zeros_like(node.v_threshold)
+        n = np.size(node.v_threshold)
+        return ns.CubaLIF(n, alpha=alpha, beta=beta, w_in=w_in, r=gain, v_leak=node.v_leak, v_th=node.v_threshold,
+                          v_reset=v_reset, reset="value")
+    if isinstance(node, nir.IF):
+        v_reset = node.v_reset if node.v_reset is not None else np.zeros_like(node.v_threshold)
+        return ns.LIF(np.size(node.v_threshold), beta=1.0, r=node.r, v_th=node.v_threshold, v_reset=v_reset,
+                      reset="value")
+    if isinstance(node, nir.LI):
+        beta = _decay(node.tau, dt, method)
+        return ns.LI(np.size(node.tau), beta=beta, r=np.asarray(node.r) * dt / np.asarray(node.tau),
+                     v_leak=node.v_leak)
+    raise DataFormatError(f"NIR node {key!r}: {type(node).__name__} is not supported by neurosim's importer "
+                          "(supported: Affine, Linear, LIF, CubaLIF, IF, LI and recurrent LIF/CubaLIF cycles)")
+
+
+def import_nir(graph_or_path, *, dt: float = DEFAULT_DT, method: str = "euler"):
+    """Build ``(model, params)`` from a NIR graph or file: a chain of (Affine|Linear) → neuron pairs, with optional
+    recurrent cycles. ``dt``/``method`` as in the module docstring. Raises ``DataFormatError`` on unsupported
+    graphs and files that cannot be read."""
+    import jax.numpy as jnp
+
+    import neurosim as ns
+
+    nir = _nir()
+    if method not in ("euler", "exact"):
+        raise ValidationError(f"method: must be 'euler' or 'exact', got {method!r}")
+    if isinstance(graph_or_path, (str, os.PathLike)):
+        path = Path(graph_or_path)
+        if not path.exists():
+            raise DataFormatError(f"{path}: no such NIR file")
+        try:
+            graph = nir.read(path)
+        except Exception as exc:  # h5py/nir raise many kinds of errors on corrupt files
+            raise DataFormatError(f"{path}: not a readable NIR file: {type(exc).__name__}: {exc}") from exc
+    else:
+        graph = graph_or_path
+    graph = _flatten_subgraphs(graph)
+    nodes, edges = graph.nodes, [tuple(e) for e in graph.edges]
+    succ: dict[str, list[str]] = {}
+    for s, d in edges:
+        succ.setdefault(s, []).append(d)
+    inputs = [k for k, v in nodes.items() if isinstance(v, nir.Input)]
+    if len(inputs) != 1:
+        raise DataFormatError(f"NIR: expected exactly one Input node, found {len(inputs)}")
+    layers, params, pending_w, cur, seen = [], {}, None, inputs[0], set()
+    while True:
+        nxt = [d for d in succ.get(cur, []) if d not in seen]
+        if isinstance(nodes[cur], (nir.LIF, nir.CubaLIF)):
+            nxt = [d for d in nxt if not (isinstance(nodes[d], (nir.Affine, nir.Linear)) and cur in succ.get(d, []))]
+        if not nxt:
+            raise DataFormatError(f"NIR: node {cur!r} does not lead to an Output")
+        if len(nxt) > 1:
+            raise DataFormatError(f"NIR: node {cur!r} branches to {nxt}; only chains (with recurrent loops) import")
+        key = nxt[0]
+        seen.add(key)
+        node = nodes[key]
+        if isinstance(node, nir.Output):
+            break
+        if isinstance(node, (nir.Affine, nir.Linear)):
+            if pending_w is not None:
+                raise DataFormatError(f"NIR: two weight nodes in a row at {key!r}")
+            w = np.asarray(node.weight, np.float32)
+            if w.ndim != 2:
+                raise DataFormatError(f"NIR node {key!r}: weight must be 2-D (out, in), got shape {w.shape}")
+            b = np.asarray(node.bias, np.float32) if isinstance(node, nir.Affine) and node.bias is not None else None
+            pending_w = (w, b)
+        else:
+            neuron = _neuron_from_node(node, key, dt, method)
+            name = f"layer{len(layers)}"
+            p = {"neuron": {}}
+            proj = None
+            if pending_w is not None:
+                w, b = pending_w
+                proj = ns.Dense(w.shape[1], w.shape[0], bias=b is not None)
+                p["proj"] = {"w": jnp.asarray(w.T)}
+                if b is not None:
+                    p["proj"]["b"] = jnp.asarray(b)
+            rec = None
+            loop = [d for d in succ.get(key, []) if isinstance(nodes[d], (nir.Affine, nir.Linear))
+                    and key in succ.get(d, [])]
+            if loop:
+                rnode = nodes[loop[0]]
+                wr = np.asarray(rnode.weight, np.float32)
+                br = np.asarray(rnode.bias, np.float32) if isinstance(rnode, nir.Affine) and rnode.bias is not None \
+                    else None
+                rec = ns.Dense(wr.shape[1], wr.shape[0], bias=br is not None)
+                p["rec"] = {"w": jnp.asarray(wr.T)}
+                if br is not None:
+                    p["rec"]["b"] = jnp.asarray(br)
+                seen.add(loop[0])
+            layers.append(ns.Layer(proj, neuron, recurrent=rec))
+            params[name] = p
+            pending_w = None
+        cur = key
+    if not layers:
+        raise DataFormatError("NIR: the graph has no neuron layer")
+    if pending_w is not None:
+        raise DataFormatError("NIR: a weight node feeds the Output directly; add a neuron (e.g. LI) after it")
+    return ns.Sequential(layers), params
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# snnTorch
+# ---------------------------------------------------------------------------------------------------------------
+def from_snntorch(module, n_in: int | None = None, *, dt: float = DEFAULT_DT):
+    """NIR graph of a ``torch.nn.Sequential`` of ``Linear`` and snnTorch ``Leaky`` / ``Synaptic`` modules,
+    written with snnTorch's own parameter conventions (τ = dt/(1−β), r = τ/dt; dt = 1e-4)."""
+    import snntorch as snn
+    import torch
+
+    nir = _nir()
+    mods = list(module.children()) if isinstance(module, torch.nn.Sequential) else [module]
+    nodes, edges, prev = {}, [], "input"
+    width = n_in
+    for i, m in enumerate(mods):
+        key = f"{i}"
+        if isinstance(m, torch.nn.Linear):
+            w = m.weight.detach().cpu().numpy().astype(np.float32)
+            width = width if width is not None else w.shape[1]
+            nodes[key] = (nir.Affine(weight=w, bias=m.bias.detach().cpu().numpy().astype(np.float32))
+                          if m.bias is not None else nir.Linear(weight=w))
+            out = w.shape[0]
+        elif isinstance(m, (snn.Leaky, snn.Synaptic)):
+            thr = float(m.threshold.detach().cpu()) if torch.is_tensor(m.threshold) else float(m.threshold)
+            beta = np.asarray(m.beta.detach().cpu() if torch.is_tensor(m.beta) else m.beta, np.float64)
+            size = out
+            tau = np.full(size, dt / (1.0 - float(np.clip(beta, 0, 1 - 1e-9))), np.float32)
+            if m.reset_mechanism != "zero" or m.reset_delay:
+                raise ValidationError(f"from_snntorch: module {i} uses reset_mechanism={m.reset_mechanism!r}, "
+                                      f"reset_delay={m.reset_delay}; NIR can only express an immediate reset to "
+                                      "zero (reset_mechanism='zero', reset_delay=False)")
+            if isinstance(m, snn.Synaptic):
+                alpha = float(m.alpha.detach().cpu() if torch.is_tensor(m.alpha) else m.alpha)
+                tau_syn = np.full(size, dt / (1.0 - alpha), np.float32)
+                nodes[key] = nir.CubaLIF(tau_syn=tau_syn, tau_mem=tau, r=tau / dt, v_leak=np.zeros(size, np.float32),
+                                         v_threshold=np.full(size, thr, np.float32),
+                                         v_reset=np.zeros(size, np.float32), w_in=tau_syn / dt)
+            else:
+                nodes[key] = nir.LIF(tau=tau, r=tau / dt, v_leak=np.zeros(size, np.float32),
+                                     v_threshold=np.full(size, thr, np.float32), v_reset=np.zeros(size, np.float32))
+        else:
+            raise ValidationError(f"from_snntorch: module {i} ({type(m).__name__}) is not supported "
+                                  "(Linear, snntorch.Leaky, snntorch.Synaptic)")
+        edges.append((prev, key))
+        prev = key
+    if width is None:
+        raise ValidationError("from_snntorch: pass n_in (the model starts without a Linear layer)")
+    nodes["input"] = nir.Input(input_type={"input": np.array([width])})
+    nodes["output"] = nir.Output(output_type={"output": np.array([out])})
+    edges.append((prev, "output"))
+    return nir.NIRGraph(nodes=nodes, edges=edges)
