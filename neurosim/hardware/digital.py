@@ -16,8 +16,12 @@ from neurosim.hardware.profile import Profile
 from neurosim.hardware.workload import Workload
 
 
-def estimate_digital(workload: Workload, profile: Profile, *, execution: str = "event") -> Estimate:
+def estimate_digital(workload: Workload, profile: Profile, *, execution: str = "event", batch: int = 1) -> Estimate:
+    """Per-inference energy and latency at batch size ``batch``: a batch shares each step's weight reads and the
+    per-step overhead, so memory energy and overhead time are divided by ``batch`` per inference, while compute
+    scales with it; latency is that of a whole batch, throughput counts inferences."""
     validate.choice("execution", execution, ("event", "dense"))
+    batch = validate.positive_int("batch", batch)
     comp, mem = profile["compute"], profile["memory"]
     by_name = {l.name: l for l in workload}
     weight_bytes = sum(l.spec.synapses for l in workload) * mem["bytes_per_weight"]
@@ -37,13 +41,15 @@ def estimate_digital(workload: Workload, profile: Profile, *, execution: str = "
         else:
             upd = spec.n_neurons * 2 * comp["mac_energy"]
             upd_ops = spec.n_neurons * 2
-        traffic = ops * mem["bytes_per_weight"]
-        t_step = max((ops + upd_ops) / comp["throughput"], 0 if fits else traffic / mem["dram_bandwidth"])
+        # weights read once per step for the whole batch (dense: all; event: the union of active rows, bounded
+        # by the weights stored)
+        traffic = min(ops * batch, float(spec.synapses)) * mem["bytes_per_weight"]
+        t_step = max(batch * (ops + upd_ops) / comp["throughput"], 0 if fits else traffic / mem["dram_bandwidth"])
         time_per_inference += layer.steps * (t_step + comp["step_overhead"])
         s = layer.steps
-        per_layer[layer.name] = {"compute": (syn_energy + upd) * s, "memory": traffic * e_byte * s}
+        per_layer[layer.name] = {"compute": (syn_energy + upd) * s, "memory": traffic / batch * e_byte * s}
     notes = [f"weights ({weight_bytes:,.0f} B) {'fit on chip' if fits else 'stream from DRAM'}",
-             f"execution: {execution}"]
-    resources = {"execution": execution, "weights_on_chip": fits}
-    return combine(profile.name, per_layer, comp["static_power"] * time_per_inference, time_per_inference,
-                   1.0 / time_per_inference if time_per_inference else float("inf"), weight_bytes, resources, notes)
+             f"execution: {execution}, batch {batch}"]
+    resources = {"execution": execution, "weights_on_chip": fits, "batch": batch}
+    return combine(profile.name, per_layer, comp["static_power"] * time_per_inference / batch, time_per_inference,
+                   batch / time_per_inference if time_per_inference else float("inf"), weight_bytes, resources, notes)

@@ -28,6 +28,12 @@ class Estimate:
     def to_json(self, **kw) -> str:
         return json.dumps(self.as_dict(), indent=2, **kw)
 
+    def plot(self, ax=None):
+        """Stacked bar of the energy by component (see :func:`neurosim.plot.energy_breakdown`)."""
+        from neurosim.plot import energy_breakdown
+
+        return energy_breakdown([self], ax=ax, title=f"{self.target}: energy per inference")
+
     def table(self) -> str:
         lines = [f"target {self.target}: {fmt_energy(self.energy_per_inference)} per inference, latency "
                  f"{fmt_time(self.latency)}, throughput {self.throughput:,.1f}/s, memory {fmt_bytes(self.memory_bytes)}"]

@@ -121,3 +121,27 @@ def test_digital_targets_give_ratios():
     cpu, gpu = hw.estimate(wl, "cpu-45nm-horowitz"), hw.estimate(wl, "gpu-a100", execution="dense")
     assert cpu.energy_per_inference > 0 and gpu.energy_per_inference > 0
     assert gpu.components["static"] > 0
+
+
+def test_batch_amortises_weight_reads_on_digital_targets():
+    specs = [hw.describe_layer("h", 512, inputs=[("input", 512, 1.0)])]
+    wl = hw.from_rates(specs, steps=50, activity=0.1, input_activity=1.0)
+    one = hw.estimate(wl, "gpu-a100", execution="dense", batch=1)
+    many = hw.estimate(wl, "gpu-a100", execution="dense", batch=64)
+    assert many.components["memory"] == pytest.approx(one.components["memory"] / 64)
+    assert many.throughput > one.throughput
+    assert many.components["compute"] == pytest.approx(one.components["compute"])
+
+
+def test_estimate_plot_and_json(tmp_path):
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    specs = [hw.describe_layer("h", 64, inputs=[("input", 32, 0.5)])]
+    est = hw.estimate(hw.from_rates(specs, steps=10, activity=0.1), "spinnaker2")
+    ax = est.plot()
+    ax.figure.savefig(tmp_path / "e.png")
+    assert (tmp_path / "e.png").stat().st_size > 5000
+    assert json.loads(est.to_json())["resources"]["PEs"] == 1

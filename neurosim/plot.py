@@ -1,0 +1,103 @@
+"""Plots people would rather look at than tables: spike rasters, membrane traces, activity over time, energy
+breakdowns. Each function draws on a given Matplotlib ``ax`` (or a new figure) and returns the axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _axes(ax, figsize=(7, 3.5)):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def raster(spikes, dt: float = 1.0, ax=None, max_neurons: int = 200, color="k", title: str | None = None):
+    """Spike raster of ``spikes`` (T, n) or (T, batch, n) (first sample); time axis in units of ``dt``."""
+    s = np.asarray(spikes)
+    if s.ndim == 3:
+        s = s[:, 0]
+    s = s[:, :max_neurons]
+    ax = _axes(ax)
+    t, n = np.nonzero(s)
+    ax.scatter(t * dt, n, s=2, c=color, marker="|", linewidths=0.8)
+    ax.set_xlabel("time" + (" (ms)" if dt != 1.0 else " (steps)"))
+    ax.set_ylabel("neuron")
+    ax.set_xlim(0, s.shape[0] * dt)
+    ax.set_ylim(-0.5, s.shape[1] - 0.5)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def traces(v, dt: float = 1.0, neurons=(0, 1, 2), ax=None, threshold: float | None = None, title=None):
+    """Membrane traces of selected neurons from ``v`` (T, n) or (T, batch, n)."""
+    v = np.asarray(v)
+    if v.ndim == 3:
+        v = v[:, 0]
+    ax = _axes(ax)
+    t = np.arange(v.shape[0]) * dt
+    for i in neurons:
+        if i < v.shape[1]:
+            ax.plot(t, v[:, i], lw=1, label=f"neuron {i}")
+    if threshold is not None:
+        ax.axhline(threshold, color="grey", ls="--", lw=0.8, label="threshold")
+    ax.set_xlabel("time" + (" (ms)" if dt != 1.0 else " (steps)"))
+    ax.set_ylabel("membrane")
+    ax.legend(fontsize=7, loc="upper right")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def activity(act, ax=None, title=None):
+    """Fraction of active neurons per step for every spiking layer of an :class:`~neurosim.core.activity.Activity`."""
+    ax = _axes(ax)
+    for name, layer in act.layers.items():
+        if layer.spiking and layer.spikes_per_step.size:
+            ax.plot(layer.spikes_per_step / (layer.n_neurons * act.batch), lw=1, label=name)
+    ax.set_xlabel("step")
+    ax.set_ylabel("active fraction")
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def energy_breakdown(estimates, ax=None, title="energy per inference by component"):
+    """Stacked bars: one bar per estimate (target), split by component, log-free linear scale in µJ."""
+    if not isinstance(estimates, (list, tuple)):
+        estimates = [estimates]
+    ax = _axes(ax, figsize=(7, 4))
+    comps = sorted({c for e in estimates for c in e.components})
+    bottoms = np.zeros(len(estimates))
+    for comp in comps:
+        vals = np.array([e.components.get(comp, 0.0) * 1e6 for e in estimates])
+        if np.any(vals > 0):
+            ax.bar(range(len(estimates)), vals, bottom=bottoms, label=comp)
+            bottoms += vals
+    ax.set_xticks(range(len(estimates)), [e.target for e in estimates], rotation=15)
+    ax.set_ylabel("energy per inference (µJ)")
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def accuracy_vs(x, accuracy, std=None, ax=None, xlabel="noise", label=None, title=None):
+    """Accuracy against a swept parameter (mean ± s.d. band when ``std`` is given)."""
+    ax = _axes(ax)
+    x, acc = np.asarray(x), np.asarray(accuracy)
+    ax.plot(x, acc, marker="o", label=label)
+    if std is not None:
+        ax.fill_between(x, acc - np.asarray(std), acc + np.asarray(std), alpha=0.2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("accuracy")
+    if label:
+        ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title)
+    return ax
