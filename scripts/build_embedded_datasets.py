@@ -18,6 +18,7 @@ from neurosim.data.dvs import emulate, saccades
 from neurosim.data.events import make_events
 from neurosim.data.readers.hdf5_spikes import write_spike_dataset
 
+COCHLEA_GAIN, COCHLEA_FLOOR = 40.0, 0.005  # the Cochlea defaults
 FSDD_ATTRIBUTION = ("Derived from the Free Spoken Digit Dataset (Jakobovski et al., "
                     "github.com/Jakobovski/free-spoken-digit-dataset), CC BY-SA 4.0; converted to spike events "
                     "with neurosim's cochlear front end (64 ERB-spaced channels, 1 ms). Licensed CC BY-SA 4.0.")
@@ -37,7 +38,7 @@ def build_spoken(shared: Path, out: Path):
     files = sorted((shared / "fsdd").glob("*.wav"))
     if len(files) != 2500:
         raise SystemExit(f"expected 2,500 FSDD recordings in {shared / 'fsdd'}, found {len(files)}")
-    cochlea = Cochlea(8000, 64, gain=60.0, floor=0.05)
+    cochlea = Cochlea(8000, 64, gain=COCHLEA_GAIN, floor=COCHLEA_FLOOR)
     events, labels, speakers = [], [], []
     for f in tqdm(files, desc="spoken digits", unit="wav"):
         digit, speaker, _ = f.stem.split("_")
@@ -52,7 +53,7 @@ def build_spoken(shared: Path, out: Path):
                         extra={"speaker": np.array(speakers, dtype="S8")},
                         attrs={"sensor_size": np.array([64, 1]), "layout": "audio (x = channel)",
                                "attribution": FSDD_ATTRIBUTION, "licence": "CC BY-SA 4.0",
-                               "front_end": "Cochlea(8000, 64, gain=60, floor=0.05), dt 1 ms"})
+                               "front_end": f"Cochlea(8000, 64, gain={COCHLEA_GAIN}, floor={COCHLEA_FLOOR}), dt 1 ms"})
 
 
 def build_vision(out: Path):
@@ -65,7 +66,7 @@ def build_vision(out: Path):
     for img, label in tqdm(list(zip(digits.images, digits.target)), desc="vision digits", unit="img"):
         big = np.clip(ndimage.zoom(img / 16.0, 2, order=1), 0, 1)  # 16 x 16
         frames, times = saccades(big, duration_us=300_000, n_frames=60, amplitude=2.0, pad=1)
-        ev = emulate(frames * 0.9 + 0.05, times, rng, c_on=0.25, c_off=0.25, sigma=0.03, refractory_us=5000)
+        ev = emulate(frames * 0.9 + 0.05, times, rng, c_on=0.35, c_off=0.35, sigma=0.03, refractory_us=10000)
         w, h = frames.shape[2], frames.shape[1]
         ch = (ev["p"].astype(np.int64) * h + ev["y"]) * w + ev["x"]
         events.append(make_events(ch, ev["t"]))

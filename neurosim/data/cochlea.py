@@ -1,11 +1,11 @@
 r"""A cochlear front end: audio → spike events, SHD-like (one event channel per frequency band).
 
-1. **Filter bank**: ``n_channels`` (64–128) second-order Butterworth band-pass filters with centre frequencies
+1. **Filter bank**: ``n_channels`` (64–128) Butterworth band-pass filters (order ``order`` per edge) with centre frequencies
    equally spaced on the ERB-rate scale (Glasberg & Moore 1990, :math:`\mathrm{ERB\text{-}rate}(f) =
    21.4\log_{10}(1 + 0.00437 f)`) between ``f_min`` and ``f_max``, bandwidth one ERB (:math:`24.7(1+0.00437f)`).
 2. **Half-wave rectification** (inner hair cells) and a first-order low-pass envelope (``envelope_hz``).
-3. **Compression**: :math:`c = \log(1 + e/e_0)` with :math:`e_0` = ``floor`` × the recording's peak envelope, so
-   quiet bands stay silent and loud ones do not saturate the code.
+3. **Compression**: :math:`c = \max(0, \ln(e/e_0))` with :math:`e_0` = ``floor`` × the recording's peak envelope:
+   bands more than :math:`-20\log_{10}` ``floor`` dB below the peak stay silent, louder ones code their level in dB.
 4. **Spikes**: per channel an integrate-and-fire neuron accumulates :math:`c\,\Delta t\cdot` ``gain`` and emits an
    event (subtracting 1) whenever the accumulator reaches 1, with a refractory period — the firing rate follows
    the compressed band energy, capped at 1/``refractory``.
@@ -33,8 +33,8 @@ class Cochlea:
     """Audio → events. Build once per sample rate; call on a 1-D signal."""
 
     def __init__(self, sample_rate: int = 8000, n_channels: int = 64, f_min: float = 100.0, f_max: float | None = None,
-                 envelope_hz: float = 100.0, floor: float = 0.02, gain: float = 400.0, refractory_s: float = 0.004,
-                 dt_s: float = 0.001):
+                 envelope_hz: float = 100.0, floor: float = 0.005, gain: float = 40.0, refractory_s: float = 0.004,
+                 dt_s: float = 0.001, order: int = 3):
         from scipy import signal as sps
 
         self.sample_rate = validate.positive_int("sample_rate", sample_rate)
@@ -48,7 +48,8 @@ class Cochlea:
         self._sos = []
         for fc, b in zip(self.centres, bw):
             lo, hi = max(fc - b / 2, 1.0) / nyq, min(fc + b / 2, nyq * 0.999) / nyq
-            self._sos.append(sps.butter(2, [lo, hi], btype="bandpass", output="sos"))
+            self._sos.append(sps.butter(validate.positive_int("order", order), [lo, hi], btype="bandpass",
+                                        output="sos"))
         self._env = sps.butter(1, min(envelope_hz / nyq, 0.99), output="sos")
         self.floor = float(validate.positive("floor", floor))
         self.gain = float(validate.positive("gain", gain))
@@ -68,7 +69,7 @@ class Cochlea:
         hop = max(1, int(round(self.dt_s * self.sample_rate)))
         env = env[::hop]
         e0 = self.floor * (env.max() + 1e-12)
-        return np.log1p(np.maximum(env, 0.0) / e0)
+        return np.maximum(np.log(np.maximum(env, 1e-30) / e0), 0.0)
 
     def __call__(self, audio) -> np.ndarray:
         c = self.envelopes(audio)

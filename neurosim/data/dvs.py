@@ -49,6 +49,8 @@ def emulate(frames, times_us, rng: np.random.Generator, *, c_on: float = 0.2, c_
             counts = n[yy, xx]
             ok = (t1 - last[yy, xx]) >= refractory_us
             yy, xx, counts = yy[ok], xx[ok], counts[ok]
+            if yy.size == 0:
+                continue
             reps = np.repeat(np.arange(yy.size), counts)
             frac = (np.concatenate([np.arange(c) for c in counts]) + 1) / np.repeat(counts + 1, counts)
             xs.append(xx[reps])

@@ -2,8 +2,9 @@ r"""Encoders that turn non-event data into spikes (NumPy, seeded with a ``numpy.
 
 * :func:`rate`: Bernoulli/Poisson rate code, P(spike in a step) = clip(x, 0, 1)·``max_prob``.
 * :func:`latency`: time-to-first-spike; an input in [0, 1] fires once at
-  :math:`t = (1-x)\,(T-1)` (``"linear"``) or :math:`t = \tau \ln(x/(x - \vartheta))` (``"log"``, an RC neuron
-  charging to threshold ϑ, clipped to T−1); inputs ≤ ``threshold`` never fire.
+  :math:`t = (1-x)\,(T-1)` (``"linear"``) or :math:`t = \tau \ln(x/(x - \vartheta))` (``"log"``: the time an RC
+  neuron driven by :math:`x` needs to charge to ϑ; ``tau=None`` scales τ so that :math:`x = 2\vartheta` fires at
+  T−1), clipped to [0, T−1]; inputs ≤ ``threshold`` never fire.
 * :func:`delta`: threshold crossing / sigma-delta: an ON (OFF) spike each time the signal rises (falls) by
   ``threshold`` from the last reference, with the reference moved by ``threshold`` per spike; the sum of signed
   spikes × threshold tracks the signal within ± threshold.
@@ -26,7 +27,7 @@ def rate(x, n_steps: int, rng: np.random.Generator, max_prob: float = 1.0) -> np
     return (rng.random((n_steps,) + p.shape) < p).astype(np.float32)
 
 
-def latency(x, n_steps: int, *, mode: str = "linear", tau: float = 5.0, threshold: float = 0.01) -> np.ndarray:
+def latency(x, n_steps: int, *, mode: str = "linear", tau: float | None = None, threshold: float = 0.01) -> np.ndarray:
     """(T, *x.shape) float32 with at most one spike per input, earlier for larger inputs (x in [0, 1])."""
     x = validate.finite("x", x)
     n_steps = validate.positive_int("n_steps", n_steps)
@@ -36,6 +37,8 @@ def latency(x, n_steps: int, *, mode: str = "linear", tau: float = 5.0, threshol
     if mode == "linear":
         t = np.round((1.0 - xc) * (n_steps - 1))
     else:
+        if tau is None:
+            tau = (n_steps - 1) / np.log(2.0)  # x = 2*threshold fires at the last step
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.round(tau * np.log(xc / np.maximum(xc - threshold, 1e-12)))
     t = np.clip(np.nan_to_num(t, nan=n_steps - 1), 0, n_steps - 1).astype(np.int64)

@@ -65,15 +65,20 @@ def read_aedat31(path) -> np.ndarray:
 
 
 def encode_aedat31(events) -> bytes:
-    """Write polarity events as an AEDAT 3.1 byte string (one packet; used by tests and converters)."""
-    header = b"#!AER-DAT3.1\r\n#Format: RAW\r\n#Source 1: DVS128\r\n" + END
-    n = events.size
-    h = np.zeros(1, _HEADER)
-    h["type"], h["size"], h["ts_offset"], h["capacity"], h["number"], h["valid"] = 1, 8, 4, n, n, n
+    """Write polarity events as AEDAT 3.1 bytes: one packet per timestamp-overflow epoch (events share the packet's
+    ``eventTSOverflow``, as cAER writes them). Used by tests and converters."""
+    out = [b"#!AER-DAT3.1\r\n#Format: RAW\r\n#Source 1: DVS128\r\n" + END]
     t = events["t"].astype(np.int64)
-    h["ts_overflow"] = int(t.max() >> 31) if n else 0
-    ev = np.zeros(n, _POLARITY)
-    ev["data"] = (events["x"].astype(np.uint32) << 17) | (events["y"].astype(np.uint32) << 2) | \
-                 (events["p"].astype(np.uint32) << 1) | 1
-    ev["t"] = (t & 0x7FFFFFFF).astype(np.int32)
-    return header + h.tobytes() + ev.tobytes()
+    epochs = t >> 31
+    for epoch in np.unique(epochs):
+        sel = epochs == epoch
+        n = int(sel.sum())
+        h = np.zeros(1, _HEADER)
+        h["type"], h["size"], h["ts_offset"], h["capacity"], h["number"], h["valid"] = 1, 8, 4, n, n, n
+        h["ts_overflow"] = int(epoch)
+        ev = np.zeros(n, _POLARITY)
+        ev["data"] = (events["x"][sel].astype(np.uint32) << 17) | (events["y"][sel].astype(np.uint32) << 2) | \
+                     (events["p"][sel].astype(np.uint32) << 1) | 1
+        ev["t"] = (t[sel] & 0x7FFFFFFF).astype(np.int32)
+        out.append(h.tobytes() + ev.tobytes())
+    return b"".join(out)
