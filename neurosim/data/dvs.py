@@ -3,8 +3,8 @@ r"""A DVS (dynamic vision sensor) emulator: intensity frames → ON/OFF events, 
 Each pixel keeps a reference log intensity :math:`L_\mathrm{ref}`. When the current :math:`L = \ln(I + \epsilon)`
 differs from it by at least the pixel's contrast threshold (ON: :math:`C_\mathrm{on}`, OFF: :math:`C_\mathrm{off}`,
 each with a fixed per-pixel Gaussian mismatch ``sigma``), the pixel emits one event per threshold crossed, spread
-evenly over the frame interval, and moves its reference by that many thresholds — unless it fired less than
-``refractory_us`` ago. Shot noise adds spontaneous events at ``noise_rate_hz`` per pixel (random polarity).
+evenly over the frame interval, and moves its reference by that many thresholds; a pixel fires at most once per
+``refractory_us`` (events that do not fit are lost, as on the sensor). Shot noise adds spontaneous events at ``noise_rate_hz`` per pixel (random polarity).
 (The model of the v2e / ESIM emulators: Hu, Liu, Delbruck 2021; Rebecq et al. 2018.)
 
 :func:`saccades` moves a still image along three short saccades (a triangle), as the ATIS camera of N-MNIST did.
@@ -47,18 +47,29 @@ def emulate(frames, times_us, rng: np.random.Generator, *, c_on: float = 0.2, c_
             if yy.size == 0:
                 continue
             counts = n[yy, xx]
-            ok = (t1 - last[yy, xx]) >= refractory_us
-            yy, xx, counts = yy[ok], xx[ok], counts[ok]
-            if yy.size == 0:
-                continue
-            reps = np.repeat(np.arange(yy.size), counts)
-            frac = (np.concatenate([np.arange(c) for c in counts]) + 1) / np.repeat(counts + 1, counts)
+            if refractory_us > 0:
+                # a pixel fires at most every refractory_us: start no earlier than last + refractory, space events
+                # by the refractory period, drop what does not fit before the frame ends
+                start = np.maximum(t0, last[yy, xx] + refractory_us)
+                counts = np.minimum(counts, np.floor((t1 - start) / refractory_us).astype(np.int64) + 1)
+                counts = np.where(start > t1, 0, counts)
+                keep = counts > 0
+                yy, xx, counts, start = yy[keep], xx[keep], counts[keep], start[keep]
+                if yy.size == 0:
+                    continue
+                reps = np.repeat(np.arange(yy.size), counts)
+                k = np.concatenate([np.arange(c) for c in counts])
+                times_k = start[reps] + k * refractory_us
+            else:
+                reps = np.repeat(np.arange(yy.size), counts)
+                frac = (np.concatenate([np.arange(c) for c in counts]) + 1) / np.repeat(counts + 1, counts)
+                times_k = t0 + frac * (t1 - t0)
             xs.append(xx[reps])
             ys.append(yy[reps])
-            ts.append(t0 + frac * (t1 - t0))
+            ts.append(times_k)
             ps.append(np.full(reps.size, pol))
             ref[yy, xx] += (1 if pol else -1) * counts * thr[yy, xx]
-            last[yy, xx] = t1
+            last[yy, xx] = times_k[np.cumsum(counts) - 1]
         if noise_rate_hz > 0:
             n_noise = rng.poisson(noise_rate_hz * (t1 - t0) * 1e-6 * h * w)
             xs.append(rng.integers(0, w, n_noise))
