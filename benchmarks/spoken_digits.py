@@ -57,7 +57,7 @@ def main(argv=None):
           f"({args.test_speaker}); input (T={T}, 64 channels, 10 ms bins)")
     H = args.hidden
     builders = {
-        "egru": lambda: EGRU(64, H, threshold_mean=-1.5, zoneout=0.05, activity_weight=0.5, activity_target=0.05),
+        "egru": lambda: EGRU(64, H, threshold_mean=-1.5, zoneout=0.05, activity_weight=1.0, activity_target=0.04),
         "gru": lambda: GRU(64, H, zoneout=0.05),
         "lif": lambda: ns.Layer(ns.Dense(64, H), ns.LIF(H, beta=0.9, v_th=1.0),
                                 recurrent=ns.Dense(H, H, bias=False, scale=0.5)),
