@@ -143,7 +143,8 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
         cross = 0.0 if chips <= 1 else layer.spikes_per_step * bits * min(1.0, targets_pes / pes_per_chip)
         link_j = cross * noc["chip_link_energy_per_bit"]
         dram_bytes = layer.events_per_step * pl["bytes_per_synapse"] if pl["dram"] else 0.0
-        dram_time_per_step = max(dram_time_per_step, dram_bytes / chip["dram_bandwidth"])
+        layer_chips = math.ceil(pl["pes"] / pes_per_chip)  # each chip streams its own slice from its own DRAM
+        dram_time_per_step = max(dram_time_per_step, dram_bytes / (chip["dram_bandwidth"] * layer_chips))
         steps = layer.steps
         per_layer[layer.name] = {
             "arm_cores": total_arm * level["energy_per_cycle"] * steps,
