@@ -110,6 +110,7 @@ def simulate(
     on_chunk: Callable[[int, dict[str, np.ndarray]], None] | None = None,
     keep_records: bool = True,
     progress: bool = False,
+    devices=None,
 ) -> SimulationResult:
     """Simulate ``model`` on ``inputs`` (time-major ``(T, *batch, n_in)``; ``batch_first=True`` for ``(B, T, n)``).
 
@@ -122,6 +123,8 @@ def simulate(
       on_chunk: ``on_chunk(start_step, records)`` called after every chunk with host arrays.
       keep_records: keep records in memory (set False with ``on_chunk`` for constant-memory long runs).
       progress: show a progress bar over chunks.
+      devices: run the batch data-parallel over these devices (a count, a list, or a ``Mesh``; see
+        :mod:`neurosim.parallel`); the batch size must divide evenly.
     """
     if inputs is None:
         if steps is None:
@@ -149,6 +152,15 @@ def simulate(
         params = model.init(key if key is not None else jax.random.PRNGKey(0))
     if state is None:
         state = model.init_state(batch_shape)
+    if devices is not None:
+        from neurosim import parallel
+
+        if xs is None or not batch_shape:
+            raise ValidationError("devices: data-parallel simulation needs batched inputs (T, batch, n)")
+        m = devices if isinstance(devices, parallel.Mesh) else parallel.mesh(devices)
+        xs = parallel.shard(xs, m, 1)
+        state = jax.tree_util.tree_map(lambda a: parallel.shard(a, m, 0) if getattr(a, "ndim", 0) else a, state)
+        params = parallel.replicate(params, m)
     targets = _resolve_records(model, state, tuple(record))
     chunk = validate.positive_int("chunk_size", chunk_size) if chunk_size is not None else n_steps
     cache = model.__dict__.setdefault("_neurosim_jit_cache", {})

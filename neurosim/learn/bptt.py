@@ -56,11 +56,13 @@ class Trainer:
         regularisers) are always added.
       seed: seeds the parameters and the shuffling.
       progress: show a tqdm progress bar per epoch.
+      devices: data-parallel training over these devices (count, list or ``Mesh``): each batch is split across
+        them, parameters and optimizer state are replicated (see :mod:`neurosim.parallel`).
     """
 
     def __init__(self, model, *, optimizer: optax.GradientTransformation | None = None, lr: float = 1e-3,
                  readout: str = "sum", batch_size: int = 32, regularizer: Callable | None = None, seed: int = 0,
-                 progress: bool = True, params=None):
+                 progress: bool = True, params=None, devices=None):
         self.model = model
         self.optimizer = optimizer if optimizer is not None else optax.adam(float(validate.positive("lr", lr)))
         self.readout = ro.check_readout(readout)
@@ -70,6 +72,16 @@ class Trainer:
         self.progress = progress
         self.params = params if params is not None else model.init(jax.random.PRNGKey(self.seed))
         self.opt_state = self.optimizer.init(self.params)
+        self._mesh = None
+        if devices is not None:
+            from neurosim import parallel
+
+            self._mesh = devices if isinstance(devices, parallel.Mesh) else parallel.mesh(devices)
+            if self.batch_size % self._mesh.devices.size:
+                raise ValidationError(f"batch_size: {self.batch_size} is not divisible by "
+                                      f"{self._mesh.devices.size} devices")
+            self.params = parallel.replicate(self.params, self._mesh)
+            self.opt_state = parallel.replicate(self.opt_state, self._mesh)
         self.epoch = 0
         self.history = History()
         self._train_step = jax.jit(self._train_step_impl)
@@ -145,8 +157,12 @@ class Trainer:
             for b in batches:
                 idx = order[b * self.batch_size:(b + 1) * self.batch_size]
                 key = jax.random.fold_in(jax.random.PRNGKey(self.seed), epoch * n_batches + b)
-                self.params, self.opt_state, loss, acc, sp = self._train_step(
-                    self.params, self.opt_state, jnp.asarray(x[idx]), jnp.asarray(y[idx]), key)
+                xb, yb = jnp.asarray(x[idx]), jnp.asarray(y[idx])
+                if self._mesh is not None:
+                    from neurosim import parallel
+
+                    xb, yb = parallel.shard(xb, self._mesh, 0), parallel.shard(yb, self._mesh, 0)
+                self.params, self.opt_state, loss, acc, sp = self._train_step(self.params, self.opt_state, xb, yb, key)
                 loss, acc = float(loss), float(acc)
                 if not math.isfinite(loss):
                     raise FloatingPointError(f"training loss became {loss} at epoch {epoch + 1}, batch {b}")
