@@ -1,7 +1,11 @@
-"""The model zoo (``models/`` at the repository root): entries are TOML files read with ``tomllib`` (no code).
+"""The model zoo (``models/`` at the repository root): entries are TOML files read with ``tomllib`` — data only,
+never code — plus, for trained entries, HDF5 weights (neurosim checkpoints) and a Markdown card.
 
-An entry of ``kind = "description"`` gives a network's structure and activity without weights; it turns into
-:class:`~neurosim.core.spec.LayerSpec` objects and a :class:`~neurosim.hardware.workload.Workload`.
+* ``kind = "description"``: structure and activity only (no weights) → :class:`Description` → a
+  :class:`~neurosim.hardware.workload.Workload` for ``neurosim energy``.
+* ``kind = "trained"``: an architecture (``[[layers]]`` of whitelisted layer types with keyword arguments), the
+  input preparation, the readout, the weights file and the results the card reports. :func:`load` builds the model
+  and loads its parameters (shapes checked against the architecture).
 """
 
 from __future__ import annotations
@@ -40,13 +44,24 @@ class Description:
         return wl
 
 
+@dataclass
+class ZooModel:
+    name: str
+    model: object
+    params: dict
+    config: dict
+    path: Path
+
+    @property
+    def results(self) -> dict:
+        return self.config.get("results", {})
+
+
 def list_models() -> list[str]:
     return sorted(p.stem for p in ZOO_DIR.glob("*.toml"))
 
 
-def load_description(name_or_path: str | Path) -> Description:
-    from neurosim.hardware.workload import describe_layer
-
+def _read(name_or_path) -> tuple[dict, Path]:
     path = Path(name_or_path)
     if path.suffix != ".toml":
         path = ZOO_DIR / f"{name_or_path}.toml"
@@ -59,8 +74,22 @@ def load_description(name_or_path: str | Path) -> Description:
     if data.get("schema") != SCHEMA or data.get("schema_version") != 1:
         raise DataFormatError(f"{path}: not a neurosim model file (schema {data.get('schema')!r}, version "
                               f"{data.get('schema_version')!r})")
+    return data, path
+
+
+def load_description(name_or_path: str | Path) -> Description:
+    """A description entry, or the structure of a trained entry (its layers' specs, with default activity)."""
+    from neurosim.hardware.workload import describe_layer
+
+    data, path = _read(name_or_path)
+    if data.get("kind") == "trained":
+        zm = load(path)
+        specs = zm.model.describe()
+        return Description(zm.name, specs, int(data.get("input", {}).get("n_steps", 1)),
+                           {"default": zm.results.get("activity", 1.0)}, float(zm.results.get("input_activity", 1.0)),
+                           "fp32", data.get("task", ""), data.get("source", ""), list(data.get("notes", [])))
     if data.get("kind") != "description":
-        raise DataFormatError(f"{path}: kind {data.get('kind')!r} is not a description")
+        raise DataFormatError(f"{path}: kind {data.get('kind')!r} is neither 'description' nor 'trained'")
     try:
         specs = [describe_layer(l["name"], l["n_neurons"], update=l.get("update", "lif"),
                                 inputs=[tuple(i) for i in l.get("inputs", [])], graded=l.get("graded", False),
@@ -74,3 +103,50 @@ def load_description(name_or_path: str | Path) -> Description:
     return Description(data["name"], specs, int(data.get("steps", 1)), dict(data.get("activity", {"default": 1.0})),
                        float(data.get("input_activity", 1.0)), data.get("precision", "fp32"), data.get("task", ""),
                        data.get("source", ""), list(data.get("notes", [])))
+
+
+def _component(spec: dict, where: str):
+    """Build a whitelisted component from ``{type = "...", ...kwargs}`` (no code is evaluated)."""
+    import neurosim as ns
+    from neurosim.models import EGRU, GRU
+
+    types = {"Dense": ns.Dense, "SparseLinear": ns.SparseLinear, "LIF": ns.LIF, "LI": ns.LI, "IF": ns.IF,
+             "CubaLIF": ns.CubaLIF, "ALIF": ns.ALIF, "EGRU": EGRU, "GRU": GRU}
+    if not isinstance(spec, dict) or spec.get("type") not in types and spec.get("type") != "Layer":
+        raise DataFormatError(f"{where}: unknown layer type {spec.get('type') if isinstance(spec, dict) else spec!r}"
+                              f" (known: Layer, {', '.join(types)})")
+    kwargs = {k: v for k, v in spec.items() if k != "type"}
+    try:
+        if spec["type"] == "Layer":
+            proj = _component(kwargs["proj"], f"{where}.proj") if "proj" in kwargs else None
+            rec = _component(kwargs["recurrent"], f"{where}.recurrent") if "recurrent" in kwargs else None
+            return ns.Layer(proj, _component(kwargs["neuron"], f"{where}.neuron"), recurrent=rec)
+        return types[spec["type"]](**kwargs)
+    except (TypeError, KeyError, ValidationError) as exc:
+        raise DataFormatError(f"{where}: cannot build {spec['type']}: {exc}") from exc
+
+
+def build(config: dict, where: str = "model"):
+    import neurosim as ns
+
+    layers = config.get("layers")
+    if not layers:
+        raise DataFormatError(f"{where}: no [[layers]]")
+    return ns.Sequential([_component(l, f"{where}.layers[{i}]") for i, l in enumerate(layers)])
+
+
+def load(name_or_path) -> ZooModel:
+    """Build a trained zoo entry and load its weights (``neurosim.models.load``)."""
+    import jax
+
+    from neurosim.io.checkpoint import load_checkpoint
+
+    data, path = _read(name_or_path)
+    if data.get("kind") != "trained":
+        raise ValidationError(f"{path}: {data.get('name')!r} is a {data.get('kind')!r} entry without weights; "
+                              "use neurosim.zoo.load_description for energy estimates")
+    model = build(data, str(path))
+    template = model.init(jax.random.PRNGKey(0))
+    weights = path.parent / data.get("weights", f"{path.stem}.h5")
+    trees, _, _ = load_checkpoint(weights, {"params": template})
+    return ZooModel(data["name"], model, trees["params"], data, path)

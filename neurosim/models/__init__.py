@@ -3,4 +3,13 @@
 from neurosim.models.egru import EGRU, EGRUState, sparsity
 from neurosim.models.gru import GRU, GRUState
 
-__all__ = ["EGRU", "EGRUState", "GRU", "GRUState", "sparsity"]
+
+
+def load(name):
+    """Load a trained model-zoo entry by name: returns a :class:`neurosim.zoo.ZooModel` (model, params, config)."""
+    from neurosim.zoo import load as _load
+
+    return _load(name)
+
+
+__all__ = ["EGRU", "EGRUState", "GRU", "GRUState", "sparsity", "load"]
