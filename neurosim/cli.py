@@ -119,6 +119,77 @@ def _cmd_profiles(args) -> int:
     return 0
 
 
+def _cmd_datasets(args) -> int:
+    import h5py
+
+    from neurosim.data.datasets import EMBEDDED
+
+    for f in sorted(EMBEDDED.glob("*.h5")):
+        with h5py.File(f, "r") as h:
+            n = h["labels"].shape[0]
+            attribution = h.attrs.get("attribution", "")
+            if isinstance(attribution, bytes):
+                attribution = attribution.decode()
+        print(f"{f.stem:15s} {n:5d} samples  {f.stat().st_size / 1e6:5.2f} MB  {attribution}")
+    return 0
+
+
+def _cmd_export_nir(args) -> int:
+    from neurosim.io.nir import export_nir
+    from neurosim.zoo import load
+
+    zm = load(args.model)
+    export_nir(zm.model, zm.params, args.out, dt=args.dt)
+    print(f"wrote {args.out} ({zm.name})")
+    return 0
+
+
+def _cmd_import_nir(args) -> int:
+    from neurosim.io.nir import import_nir
+
+    model, params = import_nir(args.file, dt=args.dt, method=args.method)
+    print(f"{args.file}: {model!r}")
+    if args.target:
+        import numpy as np
+
+        import neurosim as ns
+        import neurosim.hardware as hw
+
+        x = (np.random.default_rng(0).random((args.steps, 1, model.n_in)) < args.input_rate).astype(np.float32)
+        res = ns.simulate(model, x, params=params, record=())
+        est = hw.estimate(hw.from_activity(model, res.activity), args.target)
+        print(f"with random input at rate {args.input_rate} for {args.steps} steps:")
+        print(est.table())
+    return 0
+
+
+def _cmd_train(args) -> int:
+    import numpy as np
+
+    import neurosim as ns
+    from neurosim.data import load_spoken_digits
+    from neurosim.models import EGRU, GRU
+
+    train, test = load_spoken_digits(test_speakers=(args.test_speaker,))
+    prep = lambda ds: np.log1p(ds.to_dense(10_000, 80, binary=False))  # noqa: E731
+    xtr, xte = prep(train), prep(test)
+    H = args.hidden
+    first = {"egru": lambda: EGRU(64, H, threshold_mean=-1.5, activity_weight=0.5),
+             "gru": lambda: GRU(64, H),
+             "lif": lambda: ns.Layer(ns.Dense(64, H), ns.LIF(H, beta=0.9),
+                                     recurrent=ns.Dense(H, H, bias=False, scale=0.5))}[args.model]()
+    net = ns.Sequential([first, ns.Layer(ns.Dense(H, 10), ns.LI(10, beta=0.9))])
+    trainer = ns.Trainer(net, lr=args.lr, readout="mean", batch_size=32, progress=not args.quiet)
+    callbacks = [ns.Checkpoint(args.checkpoint)] if args.checkpoint else []
+    trainer.fit(xtr, train.labels.astype(np.int32), epochs=args.epochs, callbacks=callbacks,
+                validation_data=(xte, test.labels.astype(np.int32)))
+    ev = trainer.evaluate(xte, test.labels.astype(np.int32))
+    sp = ev["activity"].layers["layer0"].sparsity
+    print(f"{args.model}: test accuracy {ev['accuracy']:.3f} on speaker {args.test_speaker}, "
+          f"activity sparsity {sp:.3f}" + (f"; checkpoint {args.checkpoint}" if args.checkpoint else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neurosim",
@@ -165,6 +236,40 @@ def build_parser() -> argparse.ArgumentParser:
     prof.add_argument("action", choices=["list", "show", "validate"])
     prof.add_argument("name", nargs="?", help="profile name or path to a .toml file")
     prof.set_defaults(func=_cmd_profiles)
+
+    ds = sub.add_parser("datasets", help="list the embedded datasets", description="List the datasets shipped "
+                        "inside the package with their size and attribution.")
+    ds.set_defaults(func=_cmd_datasets)
+
+    ex = sub.add_parser("export-nir", help="export a trained zoo model to a NIR file",
+                        description="Write a trained model-zoo entry as a NIR (HDF5) graph.")
+    ex.add_argument("model", help="trained zoo entry name or .toml file")
+    ex.add_argument("out", help="output .nir file")
+    ex.add_argument("--dt", type=_positive_float, default=1e-4, help="time step used for tau = dt/(1-beta)")
+    ex.set_defaults(func=_cmd_export_nir)
+
+    im = sub.add_parser("import-nir", help="import a NIR file (e.g. from snnTorch) and optionally price it",
+                        description="Import a NIR graph as a neurosim network; with --target, simulate it on "
+                                    "random input and estimate its energy on a hardware profile.")
+    im.add_argument("file")
+    im.add_argument("--dt", type=_positive_float, default=1e-4)
+    im.add_argument("--method", choices=["euler", "exact"], default="euler")
+    im.add_argument("--target", help="hardware profile to price the imported network on")
+    im.add_argument("--steps", type=int, default=100)
+    im.add_argument("--input-rate", type=_positive_float, default=0.05)
+    im.set_defaults(func=_cmd_import_nir)
+
+    tr = sub.add_parser("train", help="train a classifier on the embedded spoken digits",
+                        description="Train an EGRU, GRU or recurrent LIF network on the embedded spoken digits "
+                                    "(4 speakers) and test it on the held-out speaker.")
+    tr.add_argument("--model", choices=["egru", "gru", "lif"], default="egru")
+    tr.add_argument("--hidden", type=int, default=128)
+    tr.add_argument("--epochs", type=int, default=10)
+    tr.add_argument("--lr", type=_positive_float, default=3e-3)
+    tr.add_argument("--test-speaker", default="theo")
+    tr.add_argument("--checkpoint", help="write an HDF5 checkpoint after every epoch")
+    tr.add_argument("--quiet", action="store_true")
+    tr.set_defaults(func=_cmd_train)
     return parser
 
 

@@ -79,3 +79,26 @@ def test_profiles_commands(capsys, tmp_path):
     bad.write_text('schema = "neurosim-hardware-profile"\nschema_version = 1\nname = "x"\nkind = "digital"\n')
     assert main(["profiles", "validate", str(bad)]) == 2
     assert "missing section" in capsys.readouterr().err
+
+
+def test_nir_commands_round_trip_and_refusal(tmp_path, capsys):
+    import jax
+
+    import neurosim as ns
+    from neurosim.io.nir import export_nir
+
+    net = ns.Sequential([ns.Layer(ns.Dense(4, 6), ns.LIF(6, beta=0.9, reset="value"))])
+    export_nir(net, net.init(jax.random.PRNGKey(0)), tmp_path / "n.nir")
+    assert main(["import-nir", str(tmp_path / "n.nir"), "--target", "spinnaker2", "--steps", "20"]) == 0
+    assert "target spinnaker2" in capsys.readouterr().out
+    assert main(["export-nir", "egru-spoken-digits", str(tmp_path / "e.nir")]) == 2
+    assert "NIR cannot express" in capsys.readouterr().err
+    assert not (tmp_path / "e.nir").exists()
+    (tmp_path / "bad.nir").write_bytes(b"garbage")
+    assert main(["import-nir", str(tmp_path / "bad.nir")]) == 2
+
+
+def test_datasets_command(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert "spoken_digits" in out and "CC BY-SA 4.0" in out
