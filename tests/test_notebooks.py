@@ -15,6 +15,7 @@ def test_notebook_runs(path, monkeypatch):
     nbclient = pytest.importorskip("nbclient")
     monkeypatch.setenv("NEUROSIM_NOTEBOOK_SMALL", "1")
     monkeypatch.setenv("JAX_PLATFORMS", "cpu")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # let the kernel use its inline backend (figures as PNG)
     repo = str(path.parents[1])
     monkeypatch.setenv("PYTHONPATH", repo + os.pathsep + os.environ.get("PYTHONPATH", ""))
     nb = nbformat.read(path, as_version=4)
