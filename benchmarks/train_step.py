@@ -48,11 +48,17 @@ def time_neurosim(x, y, repeats):
         return float(loss)
 
     one()  # compile
-    one()
+    return _timed(one, repeats)
+
+
+def _timed(step, repeats, warmup: int = 1):
+    """Wall time of ``repeats`` calls of ``step`` after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        step()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        one()
+        step()
         times.append(time.perf_counter() - t0)
     return times
 
@@ -94,13 +100,7 @@ def time_snntorch(x, y, repeats):
         opt.step()
         return float(loss.detach())
 
-    one()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        one()
-        times.append(time.perf_counter() - t0)
-    return times
+    return _timed(one, repeats)
 
 
 def main(argv=None):
