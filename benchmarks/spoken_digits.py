@@ -6,7 +6,7 @@ Inputs: 64 cochlear channels binned at 10 ms (event counts), T = 80 steps. Train
 shifts of the channel axis by up to ±3 (a crude vocal-tract-length perturbation, which helps with only four
 training speakers) and random time shifts.
 
-Run:  python benchmarks/spoken_digits.py [--test-speaker theo] [--epochs 40] [--hidden 128]
+Run:  python benchmarks/spoken_digits.py [--test-speaker theo] [--epochs 30] [--hidden 192]
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ def augment(x, rng, max_shift=3):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--test-speaker", default="theo")
-    ap.add_argument("--epochs", type=int, default=40)
-    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--hidden", type=int, default=192)
     ap.add_argument("--models", nargs="+", default=["egru", "gru", "lif"])
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
