@@ -2,6 +2,7 @@
 
 from neurosim.models.egru import EGRU, EGRUState, sparsity
 from neurosim.models.gru import GRU, GRUState
+from neurosim.models.language import CharLM
 
 
 
@@ -12,4 +13,4 @@ def load(name):
     return _load(name)
 
 
-__all__ = ["EGRU", "EGRUState", "GRU", "GRUState", "sparsity", "load"]
+__all__ = ["EGRU", "EGRUState", "GRU", "GRUState", "CharLM", "sparsity", "load"]
