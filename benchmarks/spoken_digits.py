@@ -18,18 +18,9 @@ import time
 
 
 def augment(x, rng, max_shift=3):
-    import numpy as np
+    from neurosim.data.augment import shift_channels_and_time
 
-    out = np.empty_like(x)
-    for i in range(x.shape[0]):
-        s = rng.integers(-max_shift, max_shift + 1)
-        xi = np.roll(x[i], s, axis=-1)
-        if s > 0:
-            xi[..., :s] = 0
-        elif s < 0:
-            xi[..., s:] = 0
-        out[i] = np.roll(xi, rng.integers(0, 6), axis=0)
-    return out
+    return shift_channels_and_time(x, rng, max_shift=max_shift)
 
 
 def main(argv=None):
