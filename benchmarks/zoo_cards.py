@@ -33,7 +33,10 @@ def main():
                   f"card {card['activity_sparsity']:.4f} / reproduced {sp:.4f} -> {'OK' if same else 'MISMATCH'}")
             wl = hw.from_activity(zm.model, ev["activity"])
             for tgt, uj in card["energy_uJ_per_inference"].items():
-                print(f"    {tgt:18s} card {uj:10.3f} uJ / reproduced {hw.estimate(wl, tgt).energy_per_inference * 1e6:10.3f} uJ")
+                got = hw.estimate(wl, tgt).energy_per_inference * 1e6
+                match = abs(got - uj) <= 1e-3 * abs(uj) + 1e-3
+                ok &= match
+                print(f"    {tgt:18s} card {uj:10.3f} uJ / reproduced {got:10.3f} uJ -> {'OK' if match else 'MISMATCH'}")
         else:
             d = load_description(name)
             est = hw.estimate(d.workload(), "spinnaker2")

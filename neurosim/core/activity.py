@@ -14,6 +14,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from neurosim.errors import ValidationError
+
 
 class StepCounts(NamedTuple):
     """Activity-dependent counts of one layer in one step (int32 scalars, summed over the batch)."""
@@ -134,6 +136,26 @@ class Activity:
             layer.neuron_updates += st.neuron_updates * per_sample_steps
             layer.spikes_per_step = np.concatenate([layer.spikes_per_step, spikes])
         self.steps += steps
+
+    def merge_samples(self, other: "Activity") -> None:
+        """Add the activity of *more samples over the same time window* (e.g. the next evaluation batch): counts
+        add up, ``batch`` grows, ``steps`` stays (a workload is then per inference of ``steps`` steps)."""
+        if self.steps and other.steps != self.steps:
+            raise ValidationError(f"merge_samples: runs of {self.steps} and {other.steps} steps cover different "
+                                  "time windows")
+        if set(other.layers) != set(self.layers):
+            raise ValidationError("merge_samples: the two runs have different layers")
+        first = self.steps == 0
+        for name, layer in self.layers.items():
+            o = other.layers[name]
+            layer.spikes += o.spikes
+            layer.synaptic_events += o.synaptic_events
+            layer.macs_dense += o.macs_dense
+            layer.macs_executed += o.macs_executed
+            layer.neuron_updates += o.neuron_updates
+            layer.spikes_per_step = o.spikes_per_step.copy() if first else layer.spikes_per_step + o.spikes_per_step
+        self.batch = other.batch if first else self.batch + other.batch
+        self.steps = other.steps
 
     def rates_hz(self) -> dict[str, float]:
         return {k: v.rate_hz(self.dt, self.batch) for k, v in self.layers.items() if v.spiking}

@@ -210,15 +210,17 @@ class Trainer:
         """Mean loss, accuracy and the :class:`Activity` (padding excluded) over ``(x, y)``."""
         x, y = self._check_data(x, y)
         tot_loss = tot_correct = 0.0
-        activity = Activity.empty(self.model.layer_sizes(), 1, getattr(self.model, "dt", 1.0))
+        sizes, dt = self.model.layer_sizes(), getattr(self.model, "dt", 1.0)
+        activity = Activity.empty(sizes, 1, dt)
         static = self.model.static_counts()
         for xb, yb, mask, m in self._batches(x, y):
             loss, correct, _, counts = self._eval_step(self.params, xb, yb, mask)
             tot_loss += float(loss)
             tot_correct += float(correct)
             if m == self.batch_size:  # padded batches would inflate the counts
-                activity.batch = self.batch_size
-                activity.add(counts, static)
+                part = Activity.empty(sizes, self.batch_size, dt)
+                part.add(counts, static)
+                activity.merge_samples(part)  # more samples of the same T steps: a workload stays per inference
         return {"loss": tot_loss / x.shape[0], "accuracy": tot_correct / x.shape[0], "activity": activity}
 
     def predict(self, x) -> np.ndarray:

@@ -108,3 +108,25 @@ def test_trainer_input_validation(data):
         tr.fit(bad, ytr, epochs=1)
     with pytest.raises(ValidationError, match="readout"):
         ns.Trainer(make_net(), readout="median")
+
+
+def test_evaluation_activity_is_per_inference(data):
+    """Evaluating batch after batch adds samples, not time: the workload is that of one T-step inference and
+    equals the workload of one simulation of the same samples."""
+    import neurosim.hardware as hw
+
+    xtr, ytr, _, _ = data
+    net = make_net()
+    tr = ns.Trainer(net, readout="max", batch_size=32, progress=False)
+    act = tr.evaluate(xtr, ytr)["activity"]
+    assert act.steps == xtr.shape[1] and act.batch == len(ytr)
+    sim = ns.simulate(net, xtr, params=tr.params, batch_first=True, record=()).activity
+    assert sim.steps == act.steps and sim.batch == act.batch
+    for name in sim.layers:
+        assert act.layers[name].spikes == sim.layers[name].spikes
+        assert act.layers[name].macs_dense == sim.layers[name].macs_dense
+        np.testing.assert_array_equal(act.layers[name].spikes_per_step, sim.layers[name].spikes_per_step)
+    a = hw.estimate(hw.from_activity(net, act), "spinnaker2")
+    b = hw.estimate(hw.from_activity(net, sim), "spinnaker2")
+    assert a.energy_per_inference == pytest.approx(b.energy_per_inference, rel=1e-9)
+    assert a.latency == pytest.approx(b.latency, rel=1e-9)
