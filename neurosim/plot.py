@@ -101,3 +101,34 @@ def accuracy_vs(x, accuracy, std=None, ax=None, xlabel="noise", label=None, titl
     if title:
         ax.set_title(title)
     return ax
+
+
+def robustness_sweeps(results: dict, *, xlabels=None, xscales=None, chance=None, nominal=None, title=None):
+    """One panel per swept non-ideality: ``results[name] = (values, accuracy (n_values, n_seeds))``, drawn as
+    mean ± s.d. over seeds (:func:`accuracy_vs`), with optional ``chance`` and ``nominal`` reference lines;
+    ``xscales[name]`` is a Matplotlib scale or ``"log2"`` (ticks at the swept values).
+    Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    n = len(results)
+    fig, axes = plt.subplots(1, n, figsize=(3.4 * n, 3.0), sharey=True, squeeze=False)
+    for ax, (name, (values, acc)) in zip(axes[0], results.items()):
+        acc = np.asarray(acc).reshape(len(values), -1)
+        accuracy_vs(values, acc.mean(1), acc.std(1), ax=ax, xlabel=(xlabels or {}).get(name, name))
+        scale = (xscales or {}).get(name, "linear")
+        if scale == "log2":  # e.g. numbers of levels: powers of two, labelled as given
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(list(values), [f"{v:g}" for v in values])
+            ax.minorticks_off()
+        else:
+            ax.set_xscale(scale)
+        if nominal is not None:
+            ax.axhline(nominal, color="g", ls=":", lw=1, label="nominal")
+        if chance is not None:
+            ax.axhline(chance, color="gray", ls="--", lw=1, label="chance")
+        ax.set_ylim(0, 1)
+    axes[0][0].legend(fontsize=7, loc="lower left")
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig

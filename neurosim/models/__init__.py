@@ -1,8 +1,12 @@
-"""Network models built on the core: EGRU (event-based GRU) and its dense GRU baseline."""
+"""Network models built on the core: EGRU (event-based GRU) and its dense GRU baseline, the liquid state machine
+with its closed-form/ANN readouts and contrastive (CLIP-style) projection heads."""
 
 from neurosim.models.egru import EGRU, EGRUState, sparsity
 from neurosim.models.gru import GRU, GRUState
 from neurosim.models.language import CharLM
+from neurosim.models.lsm import LiquidStateMachine
+from neurosim.models.readouts import Readout, fit_logistic, fit_mlp, fit_ridge
+from neurosim.models.contrastive import info_nce, train_clip, zero_shot_top1
 
 
 
@@ -13,4 +17,5 @@ def load(name):
     return _load(name)
 
 
-__all__ = ["EGRU", "EGRUState", "GRU", "GRUState", "CharLM", "sparsity", "load"]
+__all__ = ["EGRU", "EGRUState", "GRU", "GRUState", "CharLM", "sparsity", "load", "LiquidStateMachine", "Readout",
+           "fit_ridge", "fit_logistic", "fit_mlp", "info_nce", "train_clip", "zero_shot_top1"]
