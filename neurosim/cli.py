@@ -16,13 +16,14 @@ from pathlib import Path
 def _cmd_demo(args) -> int:
     from neurosim.demo import run_demo
 
-    report = run_demo(out=Path(args.out), seconds=args.seconds, progress=not args.quiet)
+    report = run_demo(out=Path(args.out), epochs=args.epochs, hidden=args.hidden, lsm_neurons=args.lsm_neurons,
+                      small=args.small, seed=args.seed, progress=not args.quiet)
     print(report["summary"])
     return 0
 
 
 def _cmd_simulate(args) -> int:
-    from neurosim.demo import coba_network
+    from neurosim.models.coba import coba_network
 
     import neurosim as ns
 
@@ -200,10 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"neurosim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run the main demonstration on shipped data and write a report",
-                          description="Simulate a network on shipped data, print a summary and write DIR/report.json.")
+    demo = sub.add_parser("demo", help="train EGRU + RRAM LSM on shipped spoken digits, price them, write a report",
+                          description="On the embedded spoken digits: train an EGRU and an RRAM liquid state machine, "
+                                      "measure accuracy and activity sparsity, estimate energy/latency/memory on "
+                                      "SpiNNaker 2 and RRAM IMC, and write DIR/report.json, DIR/report.md and PNGs.")
     demo.add_argument("--out", default="neurosim-demo", help="output directory (default: ./neurosim-demo)")
-    demo.add_argument("--seconds", type=_positive_float, default=0.5, help="simulated time in s (default 0.5)")
+    demo.add_argument("--epochs", type=_positive_int, default=12, help="EGRU training epochs (default 12)")
+    demo.add_argument("--hidden", type=_positive_int, default=128, help="EGRU hidden units (default 128)")
+    demo.add_argument("--lsm-neurons", type=_positive_int, default=400, help="reservoir size (default 400)")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--small", action="store_true", help="a quick look on a data subset (numbers not meaningful)")
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
     demo.set_defaults(func=_cmd_demo)
 
@@ -271,6 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--quiet", action="store_true")
     tr.set_defaults(func=_cmd_train)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def _positive_float(text: str) -> float:

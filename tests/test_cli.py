@@ -43,13 +43,33 @@ def test_simulate_json_small(capsys):
 
 
 def test_demo_writes_report(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "neurosim", "demo", "--out", str(tmp_path), "--seconds", "0.05",
-                           "--quiet"], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "neurosim", "demo", "--out", str(tmp_path), "--small", "--epochs", "1",
+                           "--hidden", "16", "--lsm-neurons", "60", "--quiet"], capture_output=True, text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["summary"] in proc.stdout
-    assert report["activity"]["layers"]["E"]["neuron_updates"] == 3200 * 500
-    assert 1.0 < report["rates_hz"]["E"] < 100.0
+    assert set(report["models"]) == {"EGRU", "RRAM LSM"}
+    for name, m in report["models"].items():
+        assert 0.0 <= m["test_accuracy"] <= 1.0 and 0.0 <= m["activity_sparsity"] <= 1.0
+        assert {"spinnaker2", "imc-rram-40nm"} <= set(m["hardware"])
+        for tgt, e in m["hardware"].items():
+            assert e["energy_per_inference_J"] > 0 and e["latency_s"] > 0, (name, tgt)
+            # per-layer energies add up to the dynamic part of the total
+            assert sum(sum(v.values()) for v in e["energy_by_layer_J"].values()) <= e["energy_per_inference_J"] * 1.0001
+    assert len(report["models"]["EGRU"]["history"]) == 1
+    md = (tmp_path / "report.md").read_text()
+    for f in report["figures"].values():
+        png = (tmp_path / f).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000, f  # a real, non-trivial image
+        assert f"({f})" in md
+
+
+def test_demo_bad_argument_exits_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["demo", "--epochs", "0"])
+    assert e.value.code == 2
+    assert "--epochs" in capsys.readouterr().err
 
 
 def test_energy_on_zoo_model_json(capsys):
