@@ -45,10 +45,10 @@ def _data(small: bool):
     return xtr, ytr, xte, yte, train, test
 
 
-def _estimates(model, activity):
+def _estimates(model, activity, extra=()):
     import neurosim.hardware as hw
 
-    wl = hw.from_activity(model, activity)
+    wl = hw.from_activity(model, activity).with_layers(*extra)
     return {t: hw.estimate(wl, t) for t in TARGETS}
 
 
@@ -116,7 +116,10 @@ def train_lsm(xtr, ytr, xte, yte, *, n_neurons: int, seed: int, progress: bool):
         bar.update()
     wall = time.perf_counter() - t0
     act = sim.activity
+    import neurosim.hardware as hw
+
     return {"model": lsm, "params": params, "accuracy": acc, "sparsity": act.layers["res"].sparsity,
+            "extra_layers": [hw.readout_workload(n_neurons, 10)],  # the ridge readout, once per inference
             "activity": act, "train_seconds": wall, "spikes": spikes[:, 0, :200], "dt_ms": DT_US / 1000,
             "description": f"{n_neurons}-neuron LIF reservoir, Maass 3-D grid, 80/20 E/I, RRAM-formed weights, "
                            f"ridge readout on sqrt spike rates"}
@@ -223,7 +226,7 @@ def run_demo(out: Path, *, epochs: int = 12, hidden: int = 128, lsm_neurons: int
     egru = train_egru(xtr, ytr, xte, yte, hidden=hidden, epochs=epochs, seed=seed, progress=progress)
     lsm = train_lsm(xtr, ytr, xte, yte, n_neurons=lsm_neurons, seed=seed, progress=progress)
     results = {"EGRU": egru, "RRAM LSM": lsm}
-    ests = {name: _estimates(r["model"], r["activity"]) for name, r in results.items()}
+    ests = {name: _estimates(r["model"], r["activity"], r.get("extra_layers", ())) for name, r in results.items()}
     files = _figures(out, egru, lsm, ests)
     models = {}
     for name, r in results.items():

@@ -10,7 +10,8 @@ from neurosim.hardware.estimate import Estimate
 from neurosim.hardware.imc import energy_per_mac, estimate_imc
 from neurosim.hardware.profile import Profile, list_profiles, load_profile
 from neurosim.hardware.spinnaker2 import estimate_spinnaker2
-from neurosim.hardware.workload import LayerWorkload, Workload, describe_layer, from_activity, from_rates
+from neurosim.hardware.workload import (LayerWorkload, Workload, describe_layer, from_activity, from_rates,
+                                       readout_workload)
 
 _MAPPERS = {"spinnaker2": estimate_spinnaker2, "imc": estimate_imc, "digital": estimate_digital}
 
@@ -22,5 +23,5 @@ def estimate(workload: Workload, target: str | Profile = "spinnaker2", **options
 
 
 __all__ = ["estimate", "Estimate", "Profile", "load_profile", "list_profiles", "Workload", "LayerWorkload",
-           "from_activity", "from_rates", "describe_layer", "estimate_spinnaker2", "estimate_imc",
+           "from_activity", "from_rates", "describe_layer", "readout_workload", "estimate_spinnaker2", "estimate_imc",
            "estimate_digital", "energy_per_mac"]

@@ -67,6 +67,29 @@ class Workload:
         return {"steps": self.steps, "source": self.source, "layers": [l.as_dict() for l in self.layers],
                 "notes": self.notes}
 
+    def with_layers(self, *layers: LayerWorkload) -> "Workload":
+        """A new workload with ``layers`` appended (e.g. a readout evaluated once per inference)."""
+        names = {l.name for l in self.layers}
+        for l in layers:
+            if not isinstance(l, LayerWorkload):
+                raise ValidationError(f"with_layers: expected LayerWorkload, got {type(l).__name__}")
+            if l.name in names:
+                raise ValidationError(f"with_layers: a layer named {l.name!r} already exists")
+            names.add(l.name)
+        return Workload(list(self.layers) + list(layers), self.steps, self.source, list(self.notes))
+
+
+def readout_workload(n_features: int, n_classes: int, *, name: str = "readout", evaluations: int = 1) -> LayerWorkload:
+    """A dense readout on real-valued features (closed-form ridge/logistic or an ANN head's linear layer, e.g. on an
+    LSM's spike rates), evaluated ``evaluations`` times per inference: ``n_features × n_classes`` MACs each time,
+    features arriving as graded external inputs."""
+    n_features = validate.positive_int("n_features", n_features)
+    n_classes = validate.positive_int("n_classes", n_classes)
+    evaluations = validate.positive_int("evaluations", evaluations)
+    spec = describe_layer(name, n_classes, update="readout", inputs=[("features", n_features, 1.0)], spiking=False,
+                          graded=True)
+    return LayerWorkload(spec, evaluations, float(n_features * n_classes), 0.0)
+
 
 def _specs(model) -> list[LayerSpec]:
     if isinstance(model, (list, tuple)) and all(isinstance(s, LayerSpec) for s in model):

@@ -145,3 +145,22 @@ def test_estimate_plot_and_json(tmp_path):
     ax.figure.savefig(tmp_path / "e.png")
     assert (tmp_path / "e.png").stat().st_size > 5000
     assert json.loads(est.to_json())["resources"]["PEs"] == 1
+
+
+def test_readout_once_per_inference_adds_its_macs_on_every_target():
+    spec = hw.describe_layer("res", 200, inputs=[("input", 64, 0.3), ("res", 200, 0.1)])
+    wl = hw.from_rates([spec], steps=80, activity=0.05, input_activity=0.1)
+    full = wl.with_layers(hw.readout_workload(200, 10))
+    assert [l.name for l in full] == ["res", "readout"] and full.steps == 80
+    ro = full.layers[1]
+    assert ro.steps == 1 and ro.events_per_step == 2000 and ro.input_density == 1.0
+    for tgt in ("spinnaker2", "imc-rram-40nm", "cpu-45nm-horowitz"):
+        a, b = hw.estimate(wl, tgt), hw.estimate(full, tgt)
+        assert b.layers["readout"] and sum(b.layers["readout"].values()) > 0, tgt
+        assert b.energy_per_inference > a.energy_per_inference, tgt
+    # on the CPU profile the readout costs its 2,000 MACs once (not 80 times)
+    cpu = hw.estimate(full, "cpu-45nm-horowitz").layers["readout"]["compute"]
+    prof = hw.load_profile("cpu-45nm-horowitz")
+    assert cpu < 2000 * 10 * max(v for k, v in prof["compute"].items() if "energy" in k)
+    with pytest.raises(ns.ValidationError, match="already exists"):
+        full.with_layers(hw.readout_workload(200, 10))
