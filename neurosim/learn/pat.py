@@ -1,0 +1,236 @@
+r"""Baselines that need a model of the physics: physics-aware training (PAT) and plain in-silico backprop.
+
+Network (same blocks as :mod:`neurosim.learn.local`, without label embedding): the input is
+:math:`h_0 = [\,0_{p},\; x\,]` (``p`` zero entries so that it fits the first physical system, the slots PhyLL uses
+for the label), then :math:`z_l = [P_l(h_l), h_l]`, :math:`h_{l+1} = W_l z_l + b_l`; the last map outputs class
+logits, trained with softmax cross-entropy and Adam.
+
+* **PAT** (Wright, Onodera et al., Nature 601:549, 2022): the forward pass runs the *real* physical system
+  (noisy, possibly drifted; :meth:`~neurosim.physical.PhysicalLayer.callback`), the backward pass uses the
+  vector–Jacobian product of the *digital twin* :meth:`~neurosim.physical.PhysicalLayer.twin` evaluated at the same
+  input (a :func:`jax.custom_vjp`):
+  :math:`\partial L/\partial h_l \approx J_{f_m}(h_l)^\top\,\partial L/\partial P_l`.
+* **In-silico backprop** (``mode="insilico"``): forward and backward through the noise-free twin only; the trained
+  weights are then *deployed* on the physical system, which is where accuracy is measured.
+
+The twin has the physical system's *nominal* parameters (what was known when it was built); after drift it is stale.
+
+Accounting: digital MACs = digital layers (forward, and 2× forward for the backward pass) + twin forward and backward
+(3× :meth:`~neurosim.physical.PhysicalLayer.twin_macs_per_sample` per sample: the twin is a digital computation);
+physical evaluations = one per sample and block per step (PAT) or none (in silico).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from neurosim import validate
+from neurosim.errors import ValidationError
+from neurosim.learn.local import TrainReport, _init_linear, check_data, progress_bar
+from neurosim.physical.base import PhysicalLayer
+
+
+def _key_words(key):
+    return jax.random.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key) else key
+
+
+def pat_function(layer: PhysicalLayer, twin: Callable | None = None) -> Callable:
+    """``f(x, key_words)``: physical forward, twin backward (a :func:`jax.custom_vjp`)."""
+    twin = layer.twin() if twin is None else twin
+
+    @jax.custom_vjp
+    def f(x, kw):
+        return layer.callback(x, kw)
+
+    def fwd(x, kw):
+        return layer.callback(x, kw), x
+
+    def bwd(x, g):
+        _, vjp = jax.vjp(twin, x)
+        return vjp(g)[0], None
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
+class BackpropTrainer:
+    """PAT (``mode="pat"``) or in-silico backprop (``mode="insilico"``) of the block network (module docstring).
+
+    ``hidden``: output widths of all but the last block (default: the next physical layer's input width).
+    """
+
+    def __init__(self, layers: Sequence[PhysicalLayer], n_features: int, n_classes: int, *, mode: str = "pat",
+                 hidden: Sequence[int] | None = None, lr: float = 1e-2, epochs: int = 100,
+                 batch_size: int | None = None, skip: bool = True):
+        self.layers = list(layers)
+        if not self.layers or not all(isinstance(p, PhysicalLayer) for p in self.layers):
+            raise ValidationError("layers: expected a non-empty list of PhysicalLayer objects")
+        self.mode = validate.choice("mode", mode, ("pat", "insilico"))
+        self.method = mode
+        self.n_features = validate.positive_int("n_features", n_features)
+        self.n_classes = validate.positive_int("n_classes", n_classes)
+        self.pad = self.layers[0].n_in - self.n_features
+        if self.pad < 0:
+            raise ValidationError(f"layers[0].n_in={self.layers[0].n_in} < n_features={self.n_features}")
+        hidden = [p.n_in for p in self.layers[1:]] if hidden is None else list(hidden)
+        if len(hidden) != len(self.layers) - 1:
+            raise ValidationError(f"hidden: expected {len(self.layers) - 1} widths, got {len(hidden)}")
+        self.widths = [validate.positive_int("hidden", h) for h in hidden] + [self.n_classes]
+        self.lr = float(validate.positive("lr", lr))
+        self.epochs = validate.positive_int("epochs", epochs, allow_zero=True)
+        self.batch_size = batch_size
+        self.skip = skip
+        self.opt = optax.adam(self.lr)
+        self.refresh_twins()
+
+    def refresh_twins(self, params: list | None = None):
+        """(Re)build the twins: from each layer's nominal parameters, or from ``params`` (a list of dicts)."""
+        self.twins = [p.twin(None if params is None else params[i]) for i, p in enumerate(self.layers)]
+        self._step = None
+        self._logits = {}
+
+    def set_layers(self, layers: Sequence[PhysicalLayer]):
+        """Swap in new physical systems (e.g. drifted copies); the twins stay as they are (stale)."""
+        if len(layers) != len(self.layers):
+            raise ValidationError(f"layers: expected {len(self.layers)} physical layers, got {len(layers)}")
+        self.layers = list(layers)
+        self._step = None
+        self._logits = {}
+
+    def block_in(self, l):
+        d_in = self.layers[0].n_in if l == 0 else self.widths[l - 1]
+        return self.layers[l].n_out + (d_in if self.skip else 0)
+
+    def init(self, key):
+        keys = jax.random.split(key, len(self.layers))
+        params = [_init_linear(keys[l], self.block_in(l), self.widths[l]) for l in range(len(self.layers))]
+        return {"params": params, "opt": self.opt.init(params)}
+
+    def _inputs(self, x):
+        x = jnp.asarray(x, jnp.float32)
+        return jnp.concatenate([jnp.zeros(x.shape[:-1] + (self.pad,), jnp.float32), x], axis=-1)
+
+    def _forward(self, params, x, key, physical: bool):
+        h = self._inputs(x)
+        for l, wb in enumerate(params):
+            key, sub = jax.random.split(key)
+            if physical == "pat":
+                p = pat_function(self.layers[l], self.twins[l])(h, _key_words(sub))
+            elif physical:
+                p = self.layers[l].callback(h, _key_words(sub))
+            else:
+                p = self.twins[l](h)
+            z = jnp.concatenate([p, h], axis=-1) if self.skip else p
+            h = z @ wb["W"] + wb["b"]
+        return h
+
+    def _make_step(self):
+        mode = "pat" if self.mode == "pat" else False
+
+        def loss_fn(params, x, y, key):
+            logits = self._forward(params, x, key, mode)
+            return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+        @jax.jit
+        def step(state, x, y, key):
+            loss, g = jax.value_and_grad(loss_fn)(state["params"], x, y, key)
+            upd, opt = self.opt.update(g, state["opt"], state["params"])
+            return {"params": optax.apply_updates(state["params"], upd), "opt": opt}, loss
+
+        return step
+
+    def logits(self, state, x, key, physical: bool = True):
+        """Class logits; ``physical=True`` runs the (noisy) physical systems, else the twins."""
+        x = jnp.asarray(x, jnp.float32)
+        if physical:
+            for p in self.layers:
+                p.n_evals += int(x.shape[0])
+        if physical not in self._logits:
+            self._logits[physical] = jax.jit(lambda pr, xx, k: self._forward(pr, xx, k, physical))
+        return self._logits[physical](state["params"], x, key)
+
+    def accuracy(self, state, x, y, key, physical: bool = True) -> float:
+        return float(np.mean(np.asarray(jnp.argmax(self.logits(state, x, key, physical), -1)) == np.asarray(y)))
+
+    def _macs_per_sample(self, backward: bool) -> float:
+        dig = sum(self.block_in(l) * self.widths[l] for l in range(len(self.layers)))
+        twin = sum(p.twin_macs_per_sample() for p in self.layers)
+        if not backward:
+            return float(dig)
+        twin_cost = 3 * twin  # twin forward (linearisation) + backward, for both PAT and in silico
+        return float(3 * dig + twin_cost)
+
+    def train_epoch(self, state, x, y, key):
+        if self._step is None:
+            self._step = self._make_step()
+        bs = self.batch_size or x.shape[0]
+        k_perm, key = jax.random.split(key)
+        order = np.asarray(jax.random.permutation(k_perm, x.shape[0])) if bs < x.shape[0] else np.arange(x.shape[0])
+        losses = []
+        for start in range(0, x.shape[0], bs):
+            idx = order[start:start + bs]
+            key, sub = jax.random.split(key)
+            state, loss = self._step(state, jnp.asarray(x[idx]), jnp.asarray(y[idx]), sub)
+            losses.append(float(loss))
+            self.macs += len(idx) * self._macs_per_sample(True)
+            if self.mode == "pat":
+                self.phys_evals += len(idx) * len(self.layers)
+        return state, float(np.mean(losses))
+
+    def fit(self, x_train, y_train, x_test=None, y_test=None, *, key, epochs: int | None = None,
+            eval_every: int = 0, progress: bool = True, on_epoch: Callable | None = None) -> TrainReport:
+        x_train, y_train = check_data(x_train, y_train, self.n_features, self.n_classes, "x_train")
+        if x_test is not None:
+            x_test, y_test = check_data(x_test, y_test, self.n_features, self.n_classes, "x_test")
+        epochs = self.epochs if epochs is None else validate.positive_int("epochs", epochs, allow_zero=True)
+        k_init, k_train, k_eval = jax.random.split(key, 3)
+        state = self.init(k_init)
+        self.macs, self.phys_evals = 0.0, 0
+        history = []
+        t0 = time.perf_counter()
+        for epoch in progress_bar(range(epochs), progress, desc=self.method, unit="epoch", leave=False):
+            self.state = state                      # visible to on_epoch hooks
+            if on_epoch is not None:
+                on_epoch(epoch, self)
+            k_train, sub = jax.random.split(k_train)
+            state, loss = self.train_epoch(state, x_train, y_train, sub)
+            if eval_every and (epoch + 1) % eval_every == 0 and x_test is not None:
+                history.append({"epoch": epoch + 1, "loss": loss,
+                                "test_accuracy": self.accuracy(state, x_test, y_test, jax.random.fold_in(k_eval, epoch)),
+                                "twin_test_accuracy": self.accuracy(state, x_test, y_test, k_eval, physical=False)})
+        wall = time.perf_counter() - t0
+        train_acc = self.accuracy(state, x_train, y_train, jax.random.fold_in(k_eval, 10 ** 6))
+        test_acc = None
+        extra = {}
+        if x_test is not None:
+            test_acc = self.accuracy(state, x_test, y_test, jax.random.fold_in(k_eval, 10 ** 7))
+            extra["twin_test_accuracy"] = self.accuracy(state, x_test, y_test, k_eval, physical=False)
+        n_test = 0 if x_test is None else x_test.shape[0]
+        return TrainReport(self.method, train_acc, test_acc, self.macs, self.phys_evals, wall, epochs, history,
+                           eval_physical_evals=n_test * len(self.layers),
+                           eval_digital_macs=n_test * self._macs_per_sample(False), params=state, extra=extra)
+
+
+def train_pat(layers, x_train, y_train, x_test=None, y_test=None, *, key, **kw) -> TrainReport:
+    """Physics-aware training (see :class:`BackpropTrainer`); ``kw``: trainer options and ``fit`` options."""
+    fit_kw = {k: kw.pop(k) for k in ("eval_every", "progress", "on_epoch") if k in kw}
+    n_classes = kw.pop("n_classes", int(np.max(y_train)) + 1)
+    tr = BackpropTrainer(layers, np.shape(x_train)[1], n_classes, mode="pat", **kw)
+    return tr.fit(x_train, y_train, x_test, y_test, key=key, **fit_kw)
+
+
+def train_insilico(layers, x_train, y_train, x_test=None, y_test=None, *, key, **kw) -> TrainReport:
+    """Plain backprop on the noise-free twin, evaluated on the physical system (see :class:`BackpropTrainer`)."""
+    fit_kw = {k: kw.pop(k) for k in ("eval_every", "progress", "on_epoch") if k in kw}
+    n_classes = kw.pop("n_classes", int(np.max(y_train)) + 1)
+    tr = BackpropTrainer(layers, np.shape(x_train)[1], n_classes, mode="insilico", **kw)
+    return tr.fit(x_train, y_train, x_test, y_test, key=key, **fit_kw)
+
+
+__all__ = ["BackpropTrainer", "pat_function", "train_pat", "train_insilico"]

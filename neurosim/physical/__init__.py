@@ -1,0 +1,22 @@
+"""Physical systems as neural-network layers: noisy, drifting, non-differentiable black boxes.
+
+* :class:`PhysicalLayer`, :class:`Encoding` (:mod:`.base`) — the abstraction (host-side physics behind
+  ``jax.pure_callback``; any derivative request raises :class:`PhysicalGradientError`).
+* :class:`OscillatorChain` (:mod:`.oscillators`) — driven Duffing/FPU chain, RK4, amplitude read-out.
+* :class:`ScatteringMedium` (:mod:`.scattering`) — complex Gaussian transmission matrix, intensity detection, pooling,
+  optional saturable absorber.
+* :class:`Metasurface` (:mod:`.metasurface`) — programmable metasurface in a rich-scattering cavity (coupled-dipole
+  model): binary configuration → |S21(f)|.
+* :class:`CrossbarLayer` (:mod:`.crossbar`) — a resistive-memory crossbar with device noise (:mod:`neurosim.devices`).
+
+See ``docs/physical.md``.
+"""
+
+from neurosim.physical.base import GRAD_REQUESTS, Encoding, PhysicalGradientError, PhysicalLayer, key_seed
+from neurosim.physical.crossbar import CrossbarLayer
+from neurosim.physical.metasurface import Metasurface
+from neurosim.physical.oscillators import OscillatorChain
+from neurosim.physical.scattering import ScatteringMedium, transmission_matrix
+
+__all__ = ["PhysicalLayer", "Encoding", "PhysicalGradientError", "GRAD_REQUESTS", "key_seed", "OscillatorChain",
+           "ScatteringMedium", "transmission_matrix", "Metasurface", "CrossbarLayer"]
