@@ -146,6 +146,56 @@ for mode in (True, False):
     print(f"IMC {'event-driven' if mode else 'dense':12s}: {e.energy_per_inference * 1e6:.2f} µJ per digit")
 print(hw.estimate(wl, "spinnaker2").table())"""),
     ],
+    "04_physical_forward_forward": [
+        ("md", """# 4 · Training a physical network without backpropagation
+
+A physical layer — here light through a multiple-scattering medium, detected as speckle intensity — is a noisy
+black box: it computes, but it cannot be differentiated. Forward-forward training needs only forward passes
+through it (each layer learns locally to tell true from false labels); physics-aware training (PAT) sends data
+through the real system but needs a differentiable *digital twin* for the backward pass. We train both on the 8×8
+digits neurosim ships and compare accuracy, digital MACs, physical evaluations and wall time."""),
+        ("code", SETUP),
+        ("code", """from neurosim.data.digit_images import load_digit_images
+from neurosim.physical import ScatteringMedium, GRAD_REQUESTS, PhysicalGradientError
+d = load_digit_images(seed=0)
+xtr, ytr, xte, yte = d.x_train, d.y_train, d.x_test, d.y_test
+if SMALL:
+    xtr, ytr, xte, yte = xtr[:500], ytr[:500], xte[:200], yte[:200]
+EPOCHS = 10 if SMALL else 30
+medium = ScatteringMedium(74, 128 if SMALL else 512, pool=2, seed=0)     # 64 pixels + 10 label slots in
+print(medium)
+speckle = np.asarray(medium(jax.numpy.asarray(np.concatenate([xtr[:1], np.zeros((1, 10))], 1)), jax.random.PRNGKey(0)))
+fig, ax = plt.subplots(1, 2, figsize=(8, 3))
+ax[0].imshow(xtr[0].reshape(8, 8), cmap="gray"); ax[0].set_title(f"input digit {ytr[0]}")
+ax[1].plot(speckle[0]); ax[1].set_title("detected intensities (one noisy pass)"); ax[1].set_xlabel("detector")"""),
+        ("md", """The layer refuses to be differentiated — a trainer that asked for a gradient would fail loudly:"""),
+        ("code", """try:
+    jax.grad(lambda v: medium(v, jax.random.PRNGKey(0)).sum())(jax.numpy.ones((1, 74)))
+except PhysicalGradientError as e:
+    print("PhysicalGradientError:", str(e)[:120])"""),
+        ("code", """from neurosim.learn.forward_forward import ForwardForward, FFConfig
+from neurosim.learn.pat import BackpropTrainer
+before = dict(GRAD_REQUESTS)
+ff = ForwardForward([medium], 64, 10, [256], FFConfig(lr=1e-3, epochs=EPOCHS, batch_size=100, negatives="hard"))
+rep_ff = ff.fit(xtr, ytr, xte, yte, key=jax.random.PRNGKey(0), eval_every=1, progress=False)
+assert dict(GRAD_REQUESTS) == before            # forward-forward never asked the physics for a gradient
+pat = BackpropTrainer([medium], 64, 10, mode="pat", lr=1e-2, epochs=EPOCHS, batch_size=100)
+rep_pat = pat.fit(xtr, ytr, xte, yte, key=jax.random.PRNGKey(0), eval_every=1, progress=False)
+for r in (rep_ff, rep_pat):
+    print(f"{r.method:16s} test {r.test_accuracy:.3f}  digital MACs {r.digital_macs:.3g}  "
+          f"physical evaluations {r.physical_evals:,}  wall {r.wall_time_s:.1f} s")"""),
+        ("code", """fig, ax = plt.subplots(1, 2, figsize=(11, 3.2))
+for r in (rep_ff, rep_pat):
+    ax[0].plot([h["epoch"] for h in r.history], [h["test_accuracy"] for h in r.history], "o-", label=r.method)
+ax[0].set_xlabel("epoch"); ax[0].set_ylabel("test accuracy"); ax[0].legend()
+names = [r.method for r in (rep_ff, rep_pat)]
+ax[1].bar(np.arange(2) - 0.2, [r.digital_macs for r in (rep_ff, rep_pat)], 0.4, label="digital MACs")
+ax[1].bar(np.arange(2) + 0.2, [r.physical_evals for r in (rep_ff, rep_pat)], 0.4, label="physical evaluations")
+ax[1].set_xticks(range(2), names); ax[1].set_yscale("log"); ax[1].legend(); ax[1].set_title("training cost")"""),
+        ("md", """The full-size numbers (30 epochs, 3 seeds: forward-forward reaches 94.6 ± 1.4 % through the medium),
+the vowel task on a nonlinear oscillator chain with physical local learning, and what happens when the physical
+system drifts mid-training are in `docs/physical.md`, each measured by a script in `benchmarks/`."""),
+    ],
 }
 
 
