@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "measure accuracy and activity sparsity, estimate energy/latency/memory on "
                                       "SpiNNaker 2 and RRAM IMC, and write DIR/report.json, DIR/report.md and PNGs.")
     demo.add_argument("--out", default="neurosim-demo", help="output directory (default: ./neurosim-demo)")
-    demo.add_argument("--epochs", type=_positive_int, default=12, help="EGRU training epochs (default 12)")
+    demo.add_argument("--epochs", type=_positive_int, default=20, help="EGRU training epochs (default 20)")
     demo.add_argument("--hidden", type=_positive_int, default=128, help="EGRU hidden units (default 128)")
     demo.add_argument("--lsm-neurons", type=_positive_int, default=400, help="reservoir size (default 400)")
     demo.add_argument("--seed", type=int, default=0)

@@ -209,7 +209,7 @@ def _markdown(report: dict, files: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def run_demo(out: Path, *, epochs: int = 12, hidden: int = 128, lsm_neurons: int = 400, small: bool = False,
+def run_demo(out: Path, *, epochs: int = 20, hidden: int = 128, lsm_neurons: int = 400, small: bool = False,
              seed: int = 0, progress: bool = True) -> dict:
     """Run the pipeline and write ``out/report.json``, ``out/report.md`` and PNG figures; returns the report."""
     import numpy as np

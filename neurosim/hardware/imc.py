@@ -44,7 +44,7 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
     xb, per = profile["crossbar"], profile["periphery"]
     cell_energy = xb["read_voltage"] ** 2 * xb["mean_cell_conductance"] * 1e-6 * xb["read_pulse"]
     by_name = {l.name: l for l in workload}
-    per_layer, total_tiles, step_time, memory = {}, 0, 0.0, 0
+    per_layer, total_tiles, step_time, memory, once_time = {}, 0, 0.0, 0, 0.0
     for layer in workload:
         spec = layer.spec
         graded_input = spec.update == "gated" or any(
@@ -68,8 +68,11 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
             conv += conv_p
             shift += conv_p
             adds += n_out * max(rt - 1, 0) * cycles * p_active
-            step_time = max(step_time, cycles * max(xb["cycle_time"], xb["cols"] / (per["adc_sample_rate"]
-                                                                                   * per["adcs_per_crossbar"])))
+            t_layer = cycles * max(xb["cycle_time"], xb["cols"] / (per["adc_sample_rate"] * per["adcs_per_crossbar"]))
+            if layer.steps < workload.steps:  # evaluated once per inference (a readout): adds its time once
+                once_time += t_layer * layer.steps
+            else:
+                step_time = max(step_time, t_layer)
         buf_bytes = sum(p.n_in for p in spec.projections) + spec.n_neurons * 4
         s = layer.steps
         per_layer[layer.name] = {
@@ -80,7 +83,7 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
             "digital": (adds * per["digital_add_energy"] + spec.n_neurons * per["digital_neuron_update_energy"]
                         + buf_bytes * per["buffer_energy_per_byte"]) * s,
         }
-    time_per_inference = workload.steps * step_time
+    time_per_inference = workload.steps * step_time + once_time
     static = xb["leakage_power_per_tile"] * total_tiles * time_per_inference
     resources = {"crossbars": total_tiles, "crossbar_size": f"{int(xb['rows'])}x{int(xb['cols'])}",
                  "event_driven": event_driven, "step_time_s": step_time}

@@ -106,7 +106,7 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
                            f"limit {max_chips} chip(s): over by {chips - max_chips} chip(s) / "
                            f"{total_pes - max_chips * pes_per_chip} PEs")
 
-    per_layer, step_cycles, dram_time_per_step = {}, 0.0, 0.0
+    per_layer, step_cycles, dram_time_per_step, once_cycles = {}, 0.0, 0.0, 0.0
     for layer in workload:
         pl, spec = placements[layer.name], layer.spec
         share = pl["neurons_per_pe"] / spec.n_neurons  # fraction of the layer's work on its busiest PE
@@ -131,7 +131,10 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
         cycles_rx = incoming * arm["cycles_per_packet_receive"]
         cycles_tx = layer.spikes_per_step * share * arm["cycles_per_packet_send"]
         busiest = cycles_syn + cycles_upd + cycles_rx + cycles_tx + arm["cycles_per_step_overhead"]
-        step_cycles = max(step_cycles, busiest)
+        if layer.steps < workload.steps:  # e.g. a readout evaluated once per inference: adds time once
+            once_cycles += busiest * layer.steps
+        else:
+            step_cycles = max(step_cycles, busiest)
         # totals over all PEs of the layer (per step), for energy
         total_arm = ((0.0 if mac_array else layer.events_per_step * per_event) + spec.n_neurons * upd
                      + incoming * arm["cycles_per_packet_receive"] * pl["pes"]
@@ -154,7 +157,7 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
         }
     step_time = max(step_cycles / f, dram_time_per_step) + noc["mean_hops"] * noc["hop_cycles"] / f
     steps = workload.steps
-    time_per_inference = steps * step_time
+    time_per_inference = steps * step_time + once_cycles / f
     latency = time_per_inference + (len(workload.layers) - 1) * step_time  # pipeline fill across layers
     static_power = chip["chip_base_power"] * chips + level["pe_sleep_power"] * total_pes
     memory = sum(p["bytes_per_pe"] * p["pes"] for p in placements.values())
