@@ -66,6 +66,15 @@ class CrossbarLayer(PhysicalLayer):
     def advance(self, dt: float) -> None:
         self.time += float(validate.positive("dt", dt, allow_zero=True))
 
+    def describe(self, name: str = "crossbar") -> list:
+        """The crossbar as a hardware workload layer (one dense ``n_in × n_out`` analog matrix-vector product per
+        evaluation, real-valued inputs), so ``neurosim.hardware.from_rates(layer, steps=evaluations,
+        activity=1.0)`` prices it on a target profile (``imc-rram-40nm``: tiles, DAC/ADC, energy)."""
+        from neurosim.hardware.workload import describe_layer
+
+        return [describe_layer(name, self.n_out, update="readout", inputs=[("input", self.n_in, 1.0)],
+                               spiking=False, graded=True)]
+
     def perturb(self, rel: float = 0.1, seed: int = 0) -> "CrossbarLayer":
         new = super().perturb(rel, seed)
         rng = np.random.default_rng(seed)

@@ -169,3 +169,14 @@ def test_readout_once_per_inference_adds_its_macs_on_every_target():
     assert cpu < 2000 * 10 * max(v for k, v in prof["compute"].items() if "energy" in k)
     with pytest.raises(ns.ValidationError, match="already exists"):
         full.with_layers(hw.readout_workload(200, 10))
+
+
+def test_physical_crossbar_layer_prices_like_a_dense_imc_layer():
+    from neurosim.physical import CrossbarLayer
+
+    layer = CrossbarLayer(128, 128, seed=0)
+    wl = hw.from_rates(layer, steps=1, activity=1.0, input_activity=1.0)
+    assert wl.layers[0].events_per_step == 128 * 128
+    est = hw.estimate(wl, "imc-rram-40nm", event_driven=False)
+    per_mac = hw.energy_per_mac(hw.load_profile("imc-rram-40nm"), 128)["energy_per_mac_J"]
+    assert est.energy_per_inference / (128 * 128) == pytest.approx(per_mac, rel=1e-9)
