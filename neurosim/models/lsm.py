@@ -139,14 +139,6 @@ class ReservoirProjection(Projection):
         self._cols = jnp.asarray(self.conn.indices)
         self._indptr = jnp.asarray(self.conn.indptr)
 
-    @property
-    def nnz(self) -> int:
-        return self.conn.nnz
-
-    @property
-    def fan_out(self):
-        return self.conn.fan_out.astype("int64")
-
     # weights
     def form(self, key):
         """The device state (differential-pair conductances) that :meth:`init` reads with ``key`` (RRAM only)."""

@@ -48,13 +48,15 @@ class Projection(Component):
     # -- workload -------------------------------------------------------------------------------------------------
     @property
     def nnz(self) -> int:
-        """Number of stored synapses."""
-        return self.n_in * self.n_out
+        """Number of stored synapses (of the ``conn`` CSR structure when the projection has one)."""
+        conn = self.__dict__.get("conn")
+        return conn.nnz if conn is not None else self.n_in * self.n_out
 
     @property
     def fan_out(self) -> np.ndarray:
         """Targets per input (int64, shape (n_in,))."""
-        return np.full(self.n_in, self.n_out, dtype=np.int64)
+        conn = self.__dict__.get("conn")
+        return conn.fan_out.astype("int64") if conn is not None else np.full(self.n_in, self.n_out, dtype=np.int64)
 
     @property
     def macs_dense(self) -> int:

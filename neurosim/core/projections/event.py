@@ -34,14 +34,6 @@ class EventCSR(Projection):
         self._indptr = jnp.asarray(self.conn.indptr)
         self._indices = jnp.asarray(self.conn.indices)
 
-    @property
-    def nnz(self) -> int:
-        return self.conn.nnz
-
-    @property
-    def fan_out(self):
-        return self.conn.fan_out.astype("int64")
-
     def init(self, key):
         if self.homogeneous:
             return {}

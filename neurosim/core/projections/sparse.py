@@ -30,14 +30,6 @@ class SparseLinear(Projection):
         self._rows = jnp.asarray(self.conn.rows())
         self._cols = jnp.asarray(self.conn.indices)
 
-    @property
-    def nnz(self) -> int:
-        return self.conn.nnz
-
-    @property
-    def fan_out(self):
-        return self.conn.fan_out.astype("int64")
-
     def init(self, key):
         w = self.mean + self.std * jax.random.normal(key, (self.conn.nnz,), jnp.float32)
         return {"w": w}
