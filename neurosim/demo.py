@@ -155,7 +155,9 @@ def _figures(out: Path, egru: dict, lsm: dict | None, ests: dict) -> dict[str, s
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy")
     ax2.set_ylabel("accuracy")
-    fig.legend(loc="center right", fontsize=7)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="center right", fontsize=7)
     ax.set_title("EGRU training on spoken digits")
     fig.tight_layout()
     files["training"] = "training.png"
@@ -200,7 +202,8 @@ def _markdown(report: dict, files: dict[str, str]) -> str:
               "| model | target | energy | latency | memory | resources |", "|---|---|---|---|---|---|"]
     for name, m in report["models"].items():
         for tgt, e in m["hardware"].items():
-            res = ", ".join(f"{k} {v}" for k, v in e["resources"].items() if not isinstance(v, (dict, list)))
+            res = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in e["resources"].items()
+                            if not isinstance(v, (dict, list)))
             lines.append(f"| {name} | {tgt} | {fmt_energy(e['energy_per_inference_J'])} | {fmt_time(e['latency_s'])} "
                          f"| {fmt_bytes(e['memory_bytes'])} | {res} |")
     lines += ["", f"![energy breakdown]({files['energy']})", "",
