@@ -131,9 +131,11 @@ def prototypes(z, y, classes):
     return _normalize(jnp.stack([jnp.mean(z[np.flatnonzero(y == c)], 0) for c in classes]))
 
 
-def zero_shot_top1(params, scales, fa, ya, fb, yb, classes, *, direction: str = "a->b") -> float:
+def zero_shot_top1(params, scales, fa, ya, fb, yb, classes, *, direction: str = "a->b", center: bool = False) -> float:
     """Top-1 accuracy of retrieving the right class prototype (built in the other modality) for each query,
-    among ``classes`` only. ``direction`` ``"a->b"`` (queries from modality a) or ``"b->a"``."""
+    among ``classes`` only. ``direction`` ``"a->b"`` (queries from modality a) or ``"b->a"``. ``center``:
+    subtract the mean embedding of the query set and of the gallery before matching (transductive hubness
+    reduction: stops one prototype from attracting every query)."""
     validate.choice("direction", direction, ("a->b", "b->a"))
     classes = np.asarray(classes)
     fa, ya = _check("fa", fa, ya)
@@ -141,6 +143,8 @@ def zero_shot_top1(params, scales, fa, ya, fb, yb, classes, *, direction: str = 
     ma, mb = np.isin(ya, classes), np.isin(yb, classes)
     za = embed(params["a"], fa[ma], scales[0])
     zb = embed(params["b"], fb[mb], scales[1])
+    if center:
+        za, zb = za - jnp.mean(za, 0), zb - jnp.mean(zb, 0)
     if direction == "a->b":
         q, yq, proto = za, ya[ma], prototypes(zb, yb[mb], classes)
     else:
