@@ -46,8 +46,8 @@ import optax
 
 from neurosim import validate
 from neurosim.errors import ValidationError
-from neurosim.learn.local import (TrainReport, _init_linear, check_data, embed_label, expand_labels, progress_bar,
-                                  wrong_labels)
+from neurosim.learn.local import (TrainReport, _init_linear, accuracy_at_no_cost, check_data, embed_label,
+                                  epoch_loop, expand_labels, wrong_labels)
 from neurosim.physical.base import PhysicalLayer
 
 
@@ -249,24 +249,22 @@ class ForwardForward:
         k_init, k_train, k_eval = jax.random.split(key, 3)
         state = self.init(k_init)
         self.macs, self.phys_evals = 0.0, 0
-        history = []
         fwd_macs = sum(self.block_in(l) * self.hidden[l] for l in range(len(self.layers)))
         t0 = time.perf_counter()
-        y_neg = None
-        for epoch in progress_bar(range(epochs), progress, desc=self.method, unit="epoch", leave=False):
-            self.state = state                      # visible to on_epoch hooks
-            if on_epoch is not None:
-                on_epoch(epoch, self)
-            k_train, sub, k_hard = jax.random.split(k_train, 3)
+        negatives = {"y": None}
+
+        def step(epoch, st, sub, k_hard):
             if self.config.negatives == "hard" and epoch > 0:
-                y_neg = np.asarray(self.hard_negatives(state, x_train, y_train, k_hard))
+                negatives["y"] = np.asarray(self.hard_negatives(st, x_train, y_train, k_hard))
                 self.macs += x_train.shape[0] * self.n_classes * fwd_macs
-            state, loss = self.train_epoch(state, x_train, y_train, sub, y_neg)
-            if eval_every and (epoch + 1) % eval_every == 0 and x_test is not None:
-                macs, evals = self.macs, self.phys_evals
-                acc = self.accuracy(state, x_test, y_test, jax.random.fold_in(k_eval, epoch))
-                self.macs, self.phys_evals = macs, evals
-                history.append({"epoch": epoch + 1, "loss": loss.tolist(), "test_accuracy": acc})
+            st, loss = self.train_epoch(st, x_train, y_train, sub, negatives["y"])
+            return st, np.asarray(loss).tolist()
+
+        state, history = epoch_loop(
+            self, state, epochs=epochs, key=k_train, eval_every=eval_every, evaluate=x_test is not None,
+            progress=progress, on_epoch=on_epoch, step=step, n_keys=3,
+            record=lambda st, epoch: {"test_accuracy": accuracy_at_no_cost(self, st, x_test, y_test,
+                                                                           jax.random.fold_in(k_eval, epoch))})
         wall = time.perf_counter() - t0
         train_macs, train_evals = self.macs, self.phys_evals
         train_acc = self.accuracy(state, x_train, y_train, jax.random.fold_in(k_eval, 10 ** 6))

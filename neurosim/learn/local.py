@@ -136,6 +136,37 @@ def progress_bar(iterable, enabled: bool, **kw):
     return tqdm(iterable, **kw)
 
 
+def epoch_loop(trainer, state, *, epochs: int, key, eval_every: int, evaluate: bool, progress: bool,
+               on_epoch: Callable | None, step: Callable, record: Callable, n_keys: int = 2):
+    """The epoch loop shared by the physical-network trainers: expose ``trainer.state`` and call ``on_epoch`` (drift
+    hooks) before each epoch, split ``key`` into ``n_keys`` (the carried key and ``n_keys − 1`` keys handed to
+    ``step(epoch, state, *keys) -> (state, loss)``), and every ``eval_every`` epochs (when ``evaluate``) append
+    ``{"epoch", "loss", **record(state, epoch)}`` to the history. Returns ``(state, history)``."""
+    history = []
+    for epoch in progress_bar(range(epochs), progress, desc=trainer.method, unit="epoch", leave=False):
+        trainer.state = state                      # visible to on_epoch hooks
+        if on_epoch is not None:
+            on_epoch(epoch, trainer)
+        key, *subs = jax.random.split(key, n_keys)
+        state, loss = step(epoch, state, *subs)
+        if eval_every and (epoch + 1) % eval_every == 0 and evaluate:
+            history.append({"epoch": epoch + 1, "loss": loss, **record(state, epoch)})
+    return state, history
+
+
+def _tolist_loss(result):
+    state, loss = result
+    return state, np.asarray(loss).tolist()
+
+
+def accuracy_at_no_cost(trainer, state, x, y, key) -> float:
+    """``trainer.accuracy`` without charging its MACs and physical evaluations to the training cost."""
+    macs, evals = trainer.macs, trainer.phys_evals
+    acc = trainer.accuracy(state, x, y, key)
+    trainer.macs, trainer.phys_evals = macs, evals
+    return acc
+
+
 def _init_linear(key, n_in: int, n_out: int):
     bound = 1.0 / np.sqrt(n_in)
     kw, kb = jax.random.split(key)
@@ -348,19 +379,13 @@ class PhysicalLocalLearning:
         k_init, k_train, k_eval = jax.random.split(key, 3)
         state = self.init(k_init)
         self.macs, self.phys_evals = 0.0, 0
-        history = []
         t0 = time.perf_counter()
-        for epoch in progress_bar(range(epochs), progress, desc=self.method, unit="epoch", leave=False):
-            self.state = state                      # visible to on_epoch hooks
-            if on_epoch is not None:
-                on_epoch(epoch, self)
-            k_train, sub = jax.random.split(k_train)
-            state, loss = self.train_epoch(state, x_train, y_train, sub)
-            if eval_every and (epoch + 1) % eval_every == 0 and x_test is not None:
-                macs, evals = self.macs, self.phys_evals
-                acc = self.accuracy(state, x_test, y_test, jax.random.fold_in(k_eval, epoch))
-                self.macs, self.phys_evals = macs, evals       # evaluation is not training cost
-                history.append({"epoch": epoch + 1, "loss": loss.tolist(), "test_accuracy": acc})
+        state, history = epoch_loop(
+            self, state, epochs=epochs, key=k_train, eval_every=eval_every, evaluate=x_test is not None,
+            progress=progress, on_epoch=on_epoch,
+            step=lambda epoch, st, sub: _tolist_loss(self.train_epoch(st, x_train, y_train, sub)),
+            record=lambda st, epoch: {"test_accuracy": accuracy_at_no_cost(self, st, x_test, y_test,
+                                                                           jax.random.fold_in(k_eval, epoch))})
         wall = time.perf_counter() - t0
         train_macs, train_evals = self.macs, self.phys_evals
         train_acc = self.accuracy(state, x_train, y_train, jax.random.fold_in(k_eval, 10 ** 6))

@@ -32,7 +32,7 @@ import optax
 
 from neurosim import validate
 from neurosim.errors import ValidationError
-from neurosim.learn.local import TrainReport, _init_linear, check_data, progress_bar
+from neurosim.learn.local import TrainReport, _init_linear, check_data, epoch_loop
 from neurosim.physical.base import PhysicalLayer
 
 
@@ -192,18 +192,14 @@ class BackpropTrainer:
         k_init, k_train, k_eval = jax.random.split(key, 3)
         state = self.init(k_init)
         self.macs, self.phys_evals = 0.0, 0
-        history = []
         t0 = time.perf_counter()
-        for epoch in progress_bar(range(epochs), progress, desc=self.method, unit="epoch", leave=False):
-            self.state = state                      # visible to on_epoch hooks
-            if on_epoch is not None:
-                on_epoch(epoch, self)
-            k_train, sub = jax.random.split(k_train)
-            state, loss = self.train_epoch(state, x_train, y_train, sub)
-            if eval_every and (epoch + 1) % eval_every == 0 and x_test is not None:
-                history.append({"epoch": epoch + 1, "loss": loss,
-                                "test_accuracy": self.accuracy(state, x_test, y_test, jax.random.fold_in(k_eval, epoch)),
-                                "twin_test_accuracy": self.accuracy(state, x_test, y_test, k_eval, physical=False)})
+        state, history = epoch_loop(
+            self, state, epochs=epochs, key=k_train, eval_every=eval_every, evaluate=x_test is not None,
+            progress=progress, on_epoch=on_epoch,
+            step=lambda epoch, st, sub: self.train_epoch(st, x_train, y_train, sub),
+            record=lambda st, epoch: {
+                "test_accuracy": self.accuracy(st, x_test, y_test, jax.random.fold_in(k_eval, epoch)),
+                "twin_test_accuracy": self.accuracy(st, x_test, y_test, k_eval, physical=False)})
         wall = time.perf_counter() - t0
         train_acc = self.accuracy(state, x_train, y_train, jax.random.fold_in(k_eval, 10 ** 6))
         test_acc = None
