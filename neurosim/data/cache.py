@@ -17,6 +17,7 @@ import numpy as np
 
 from neurosim.errors import DataFormatError, ValidationError
 from neurosim.io.atomic import atomic_path
+from neurosim.io.memory_guard import check_allocation, dataset_bytes
 
 SCHEMA, VERSION = "neurosim-dataset-cache", 1
 
@@ -37,7 +38,9 @@ def save_cache(path, x, y, *, groups=None, meta: dict | None = None) -> Path:
     return path
 
 
-def load_cache(path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict]:
+def load_cache(path, *, max_bytes: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict]:
+    """``(x, y, groups, meta)`` of a cache written by :func:`save_cache`; a file whose declared arrays exceed
+    ``max_bytes`` (default: the memory available now) is refused before anything is read."""
     path = Path(path)
     if not path.exists():
         raise DataFormatError(f"{path}: no such cache file")
@@ -58,6 +61,7 @@ def load_cache(path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, dict]:
                 raise DataFormatError(f"{path}: missing dataset {key!r}")
         if f["x"].ndim != 3 or f["y"].shape != (f["x"].shape[0],):
             raise DataFormatError(f"{path}: x {f['x'].shape} and y {f['y'].shape} disagree")
+        check_allocation(path, dataset_bytes(f["x"]) + dataset_bytes(f["y"]), "the cached x and y", max_bytes)
         try:
             x, y = f["x"][()], f["y"][()]
             groups = np.asarray([g.decode() for g in f["groups"][()]]) if "groups" in f else None

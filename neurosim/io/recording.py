@@ -20,6 +20,7 @@ import h5py
 import numpy as np
 
 from neurosim.errors import DataFormatError
+from neurosim.io.memory_guard import check_allocation, dataset_bytes
 
 SCHEMA, VERSION = "neurosim-recording", 1
 
@@ -95,9 +96,10 @@ class Recorder:
             self.abort()
 
 
-def read_recording(path, *, dense: bool = True) -> dict:
+def read_recording(path, *, dense: bool = True, max_bytes: int | None = None) -> dict:
     """``{"records": {name: array}, "activity": dict, "steps": int, "meta": dict}``; spikes come back dense
-    (T, …) float32 when ``dense`` else as ``(step, index)`` pairs."""
+    (T, …) float32 when ``dense`` else as ``(step, index)`` pairs. A recording whose declared arrays (or dense
+    spike rasters) exceed ``max_bytes`` (default: the memory available now) is refused before reading."""
     path = Path(path)
     try:
         f = h5py.File(path, "r")
@@ -114,6 +116,13 @@ def read_recording(path, *, dense: bool = True) -> dict:
             for name in _record_names(f):
                 g = f[name]
                 shape = tuple(int(s) for s in g.attrs["shape"])
+                if "values" in g:
+                    check_allocation(path, dataset_bytes(g["values"]), f"record {name!r}", max_bytes)
+                else:
+                    need = dataset_bytes(g["step"]) + dataset_bytes(g["index"])
+                    if dense:
+                        need += steps * int(np.prod(shape, dtype=np.int64)) * 4
+                    check_allocation(path, need, f"record {name!r}", max_bytes)
                 if "values" in g:
                     records[name] = g["values"][()]
                 else:

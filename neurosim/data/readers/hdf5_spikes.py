@@ -7,7 +7,8 @@ datasets) a *flat* variant: ``spikes/t_ms`` (uint16) and ``spikes/units`` (uint8
 ``spikes/offsets`` (N + 1 sample boundaries), gzip-compressed. :class:`SpikeDataset` keeps the file open and reads sample ``i`` on ``ds[i]`` — h5py fetches only
 that sample's two arrays, so a 1 GB file streams in constant memory (iterate, or hand it to a batching loop).
 Shapes are checked against the declared dataset sizes before anything is read; a file whose declared sizes
-exceed ``max_bytes`` is refused before allocation.
+exceed ``max_bytes`` (default: the memory available now, :mod:`neurosim.io.memory_guard`) is refused before
+allocation.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import numpy as np
 
 from neurosim.data.events import AUDIO_DTYPE
 from neurosim.errors import DataFormatError, ValidationError
+from neurosim.io.memory_guard import check_allocation, dataset_bytes
 
 
 class SpikeDataset:
     """Lazy reader: ``len(ds)``, ``ds[i] -> (events, label)`` with audio events (x = channel, t in µs)."""
 
-    def __init__(self, path, *, n_channels: int | None = None, max_bytes: int = 1 << 34):
+    def __init__(self, path, *, n_channels: int | None = None, max_bytes: int | None = None):
         self.path = Path(path)
         try:
             self._f = h5py.File(self.path, "r")
@@ -51,11 +53,8 @@ class SpikeDataset:
             elif n < 0 or self._times.shape != (n,) or self._units.shape != (n,):
                 raise DataFormatError(f"{self.path}: spikes/times {self._times.shape}, spikes/units "
                                       f"{self._units.shape} and labels {self._labels.shape} must all be (N,)")
-            declared = sum(int(np.prod(d.shape)) * d.dtype.itemsize if d.dtype.kind != "O" else d.id.get_storage_size()
-                           for d in (self._times, self._units, self._labels))
-            if declared > max_bytes:
-                raise DataFormatError(f"{self.path}: declares {declared:,} bytes of data, more than max_bytes="
-                                      f"{max_bytes:,}; refusing before reading")
+            check_allocation(self.path, sum(dataset_bytes(d) for d in (self._times, self._units, self._labels)),
+                             "the spike data", max_bytes)
             self.n_channels = n_channels or int(f.attrs.get("n_channels", 0)) or None
             self.speakers = (np.asarray(f["extra/speaker"][()]) if "extra/speaker" in f else None)
             if self.speakers is not None and self.speakers.shape[0] != n:
