@@ -24,6 +24,7 @@ def main(argv=None):
     ap.add_argument("--activity-target", type=float, default=0.1, help="EGRU target event rate")
     ap.add_argument("--activity-weight", type=float, default=0.5, help="EGRU activity-regulariser weight")
     ap.add_argument("--threshold-mean", type=float, default=-1.5, help="EGRU initial threshold parameter mean")
+    ap.add_argument("--trace", action="store_true", help="EGRU outputs the low-pass trace of its events")
     args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     import optax
@@ -40,7 +41,7 @@ def main(argv=None):
     print(f"{len(ytr)} training / {len(yte)} test images, {args.mode} by {args.mode}: T = {xtr.shape[1]}, "
           f"{n_in} input(s) per step")
     builders = {"egru": lambda: EGRU(n_in, H, threshold_mean=args.threshold_mean, activity_weight=args.activity_weight,
-                                     activity_target=args.activity_target),
+                                     activity_target=args.activity_target, trace=args.trace),
                 "gru": lambda: GRU(n_in, H)}
     results = {}
     for name in args.models:
