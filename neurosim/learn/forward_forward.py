@@ -47,7 +47,7 @@ import optax
 from neurosim import validate
 from neurosim.errors import ValidationError
 from neurosim.learn.local import (TrainReport, _init_linear, accuracy_at_no_cost, check_data, embed_label,
-                                  epoch_loop, expand_labels, wrong_labels)
+                                  epoch_loop, expand_labels, final_report, wrong_labels)
 from neurosim.physical.base import PhysicalLayer
 
 
@@ -265,16 +265,8 @@ class ForwardForward:
             progress=progress, on_epoch=on_epoch, step=step, n_keys=3,
             record=lambda st, epoch: {"test_accuracy": accuracy_at_no_cost(self, st, x_test, y_test,
                                                                            jax.random.fold_in(k_eval, epoch))})
-        wall = time.perf_counter() - t0
-        train_macs, train_evals = self.macs, self.phys_evals
-        train_acc = self.accuracy(state, x_train, y_train, jax.random.fold_in(k_eval, 10 ** 6))
-        ev0 = self.phys_evals
-        test_acc = None if x_test is None else self.accuracy(state, x_test, y_test, jax.random.fold_in(k_eval, 10 ** 7))
-        n_test = 0 if x_test is None else x_test.shape[0]
-        return TrainReport(self.method, train_acc, test_acc, train_macs, train_evals, wall, epochs, history,
-                           eval_physical_evals=self.phys_evals - ev0, eval_digital_macs=float(n_test * self.n_classes
-                                                                                              * fwd_macs),
-                           params=state)
+        return final_report(self, state, x_train, y_train, x_test, y_test, k_eval, wall=time.perf_counter() - t0,
+                            epochs=epochs, history=history, eval_macs_per_sample=self.n_classes * fwd_macs)
 
 
 __all__ = ["ForwardForward", "FFConfig", "rms_normalize", "sumsq_goodness", "ff_loss"]

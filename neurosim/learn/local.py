@@ -154,6 +154,31 @@ def epoch_loop(trainer, state, *, epochs: int, key, eval_every: int, evaluate: b
     return state, history
 
 
+def minibatches(key, n: int, batch_size: int | None):
+    """``(indices, key)`` per minibatch of an epoch over ``n`` samples: shuffled with a key split from ``key`` (in
+    order when one batch holds everything), each batch with its own subkey."""
+    bs = batch_size or n
+    k_perm, key = jax.random.split(key)
+    order = np.asarray(jax.random.permutation(k_perm, n)) if bs < n else np.arange(n)
+    for start in range(0, n, bs):
+        key, sub = jax.random.split(key)
+        yield order[start:start + bs], sub
+
+
+def final_report(trainer, state, x_train, y_train, x_test, y_test, k_eval, *, wall: float, epochs: int,
+                 history: list, eval_macs_per_sample: float) -> TrainReport:
+    """The :class:`TrainReport` of a local-learning run: training cost so far, final train/test accuracy, and the
+    cost of the test evaluation (``eval_macs_per_sample`` digital MACs per test sample) reported apart."""
+    train_macs, train_evals = trainer.macs, trainer.phys_evals
+    train_acc = trainer.accuracy(state, x_train, y_train, jax.random.fold_in(k_eval, 10 ** 6))
+    ev0 = trainer.phys_evals
+    test_acc = None if x_test is None else trainer.accuracy(state, x_test, y_test, jax.random.fold_in(k_eval, 10 ** 7))
+    n_test = 0 if x_test is None else x_test.shape[0]
+    return TrainReport(trainer.method, train_acc, test_acc, train_macs, train_evals, wall, epochs, history,
+                       eval_physical_evals=trainer.phys_evals - ev0,
+                       eval_digital_macs=float(n_test * eval_macs_per_sample), params=state)
+
+
 def _tolist_loss(result):
     state, loss = result
     return state, np.asarray(loss).tolist()
@@ -355,13 +380,8 @@ class PhysicalLocalLearning:
     def train_epoch(self, state, x, y, key):
         x, y = check_data(x, y, self.n_features, self.n_classes)
         self._set_strength(x)
-        bs = self.config.batch_size or x.shape[0]
-        k_perm, key = jax.random.split(key)
-        order = np.asarray(jax.random.permutation(k_perm, x.shape[0])) if bs < x.shape[0] else np.arange(x.shape[0])
         losses = []
-        for start in range(0, x.shape[0], bs):
-            idx = order[start:start + bs]
-            key, sub = jax.random.split(key)
+        for idx, sub in minibatches(key, x.shape[0], self.config.batch_size):
             state, loss = self.train_batch(state, jnp.asarray(x[idx]), jnp.asarray(y[idx]), sub)
             losses.append(loss)
         return state, np.mean(np.asarray(losses), axis=0)
@@ -386,16 +406,9 @@ class PhysicalLocalLearning:
             step=lambda epoch, st, sub: _tolist_loss(self.train_epoch(st, x_train, y_train, sub)),
             record=lambda st, epoch: {"test_accuracy": accuracy_at_no_cost(self, st, x_test, y_test,
                                                                            jax.random.fold_in(k_eval, epoch))})
-        wall = time.perf_counter() - t0
-        train_macs, train_evals = self.macs, self.phys_evals
-        train_acc = self.accuracy(state, x_train, y_train, jax.random.fold_in(k_eval, 10 ** 6))
-        ev0 = self.phys_evals
-        test_acc = None if x_test is None else self.accuracy(state, x_test, y_test, jax.random.fold_in(k_eval, 10 ** 7))
-        n_test = 0 if x_test is None else x_test.shape[0]
-        eval_macs = n_test * self.n_classes * sum(self.block_in(l) * self.hidden[l] for l in range(len(self.layers)))
-        return TrainReport(self.method, train_acc, test_acc, train_macs, train_evals, wall, epochs, history,
-                           eval_physical_evals=self.phys_evals - ev0 if x_test is not None else 0,
-                           eval_digital_macs=float(eval_macs), params=state)
+        fwd_macs = sum(self.block_in(l) * self.hidden[l] for l in range(len(self.layers)))
+        return final_report(self, state, x_train, y_train, x_test, y_test, k_eval, wall=time.perf_counter() - t0,
+                            epochs=epochs, history=history, eval_macs_per_sample=self.n_classes * fwd_macs)
 
 
 __all__ = ["PhysicalLocalLearning", "PhyLLConfig", "TrainReport", "embed_label", "cosine_goodness", "phyll_loss",

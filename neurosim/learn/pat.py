@@ -32,7 +32,7 @@ import optax
 
 from neurosim import validate
 from neurosim.errors import ValidationError
-from neurosim.learn.local import TrainReport, _init_linear, check_data, epoch_loop
+from neurosim.learn.local import TrainReport, _init_linear, check_data, epoch_loop, minibatches
 from neurosim.physical.base import PhysicalLayer
 
 
@@ -169,13 +169,8 @@ class BackpropTrainer:
     def train_epoch(self, state, x, y, key):
         if self._step is None:
             self._step = self._make_step()
-        bs = self.batch_size or x.shape[0]
-        k_perm, key = jax.random.split(key)
-        order = np.asarray(jax.random.permutation(k_perm, x.shape[0])) if bs < x.shape[0] else np.arange(x.shape[0])
         losses = []
-        for start in range(0, x.shape[0], bs):
-            idx = order[start:start + bs]
-            key, sub = jax.random.split(key)
+        for idx, sub in minibatches(key, x.shape[0], self.batch_size):
             state, loss = self._step(state, jnp.asarray(x[idx]), jnp.asarray(y[idx]), sub)
             losses.append(float(loss))
             self.macs += len(idx) * self._macs_per_sample(True)
