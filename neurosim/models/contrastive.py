@@ -97,8 +97,7 @@ def train_clip(fa, ya, fb, yb, *, dim: int = 64, temperature: float = 1.0, steps
     ka, kb, kt = jax.random.split(key, 3)
     params = {"a": init_head(ka, A.shape[1], dim), "b": init_head(kb, B.shape[1], dim)}
     opt = optax.adam(lr)
-    losses = _train(params, opt.init(params), A, B, ta, tb, kt, temperature, steps, pairs_per_class, opt)
-    params, losses = losses
+    params, losses = _train(params, opt.init(params), A, B, ta, tb, kt, temperature, steps, pairs_per_class, opt)
     return params, (sa, sb), np.asarray(losses)
 
 
