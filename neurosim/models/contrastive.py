@@ -9,8 +9,12 @@ L2-normalised, and a batch of :math:`B` matching pairs :math:`(a_i, v_i)` is sco
    \mathcal{L} = \tfrac12\Big[\tfrac1B\sum_i -\log\mathrm{softmax}_j(L_{ij})_{j=i}
                  + \tfrac1B\sum_j -\log\mathrm{softmax}_i(L_{ij})_{i=j}\Big].
 
-Pairs are formed within a class (an audio sample and a vision sample of the same digit); every training batch
-holds one pair per seen class so that no negative shares the positive's class.
+Pairs are formed within a class (``pairing="class"``, the paper's: an audio and a vision sample of the same
+digit; every training batch holds one pair per seen class so that no negative shares the positive's class) or
+per sample (``pairing="instance"``, CLIP's: two views of the same thing, e.g. a picture and its soundscape;
+the rest of the batch are negatives). Class pairs are solved by clustering each seen class, which says nothing
+about unseen ones; instance pairs force the heads to learn the mapping between the views, and that mapping is
+what carries over to classes never seen (measured in ``benchmarks/lsm_zero_shot.py``, ``docs/lsm.md``).
 
 Zero-shot retrieval (:func:`zero_shot_top1`): the heads never saw the unseen classes; each unseen class gets a
 prototype, the mean normalised embedding of its gallery samples in the target modality, and a query is assigned
@@ -70,17 +74,33 @@ def _check(name, f, y):
 
 
 def train_clip(fa, ya, fb, yb, *, dim: int = 64, temperature: float = 1.0, steps: int = 2000, lr: float = 1e-3,
-               pairs_per_class: int = 1, key=None):
-    """Train the two heads on class-matched pairs; returns ``(params, scales, losses)``.
+               pairs_per_class: int = 1, pairing: str = "class", batch_size: int = 64, key=None, callback=None,
+               every: int | None = None):
+    """Train the two heads; returns ``(params, scales, losses)``.
 
-    ``params = {"a": head_a, "b": head_b}``; ``scales`` are the (mean, std) standardisers of each modality;
-    each step samples, for every class present in both ``ya`` and ``yb``, ``pairs_per_class`` (a, b) pairs
-    — in separate InfoNCE batches, so that negatives never share a class."""
+    ``params = {"a": head_a, "b": head_b}``; ``scales`` are the (mean, std) standardisers of each modality.
+
+    ``pairing="class"`` (the resistive-memory LSM paper's setting: an audio and a vision sample of the same
+    digit, drawn independently): each step samples, for every class present in both ``ya`` and ``yb``,
+    ``pairs_per_class`` (a, b) pairs — in separate InfoNCE batches, so that negatives never share a class.
+    The loss is then minimised by any embedding that clusters each seen class, whatever it does elsewhere.
+
+    ``pairing="instance"`` (CLIP's setting): row ``i`` of ``fa`` and of ``fb`` are two views of one sample
+    (``ya`` must equal ``yb``); each step draws ``batch_size`` rows, and the other rows of the batch are the
+    negatives — including same-class ones, so the heads must match a sample's own details, i.e. learn the
+    mapping between the modalities rather than the class labels.
+
+    ``callback(step, params, scales)`` is called after every ``every`` steps (and after the last): checkpoints
+    for a learning curve. Training in chunks gives the same parameters as one run (same per-step keys)."""
     fa, ya = _check("fa", fa, ya)
     fb, yb = _check("fb", fb, yb)
+    validate.choice("pairing", pairing, ("class", "instance"))
     classes = np.intersect1d(np.unique(ya), np.unique(yb))
     if classes.size < 2:
         raise ValidationError("ya/yb: need at least two classes present in both modalities")
+    if pairing == "instance" and (ya.shape != yb.shape or not np.array_equal(ya, yb)):
+        raise ValidationError("ya/yb: instance pairing needs row i of fa and fb to be the same sample "
+                              f"(equal labels), got {ya.shape[0]} and {yb.shape[0]} rows with different labels")
     temperature = float(validate.positive("temperature", temperature))
     steps = validate.positive_int("steps", steps)
     key = jax.random.PRNGKey(0) if key is None else key
@@ -93,16 +113,33 @@ def train_clip(fa, ya, fb, yb, *, dim: int = 64, temperature: float = 1.0, steps
         m = max(len(i) for i in idx)
         return (jnp.asarray(np.stack([np.resize(i, m) for i in idx])), jnp.asarray([len(i) for i in idx]))
 
-    ta, tb = table(ya), table(yb)
+    if pairing == "class":
+        ta, tb = table(ya), table(yb)
+        pairs = pairs_per_class
+    else:  # one InfoNCE batch of batch_size rows drawn from all n (same rows in both modalities)
+        n, batch = fa.shape[0], validate.positive_int("batch_size", batch_size)
+        ta = tb = (jnp.tile(jnp.arange(n), (batch, 1)), jnp.full(batch, n))
+        pairs = 1
+    every = steps if every is None else validate.positive_int("every", every)
+    if callback is not None and not callable(callback):
+        raise ValidationError(f"callback: expected a callable, got {type(callback).__name__}")
     ka, kb, kt = jax.random.split(key, 3)
     params = {"a": init_head(ka, A.shape[1], dim), "b": init_head(kb, B.shape[1], dim)}
     opt = optax.adam(lr)
-    params, losses = _train(params, opt.init(params), A, B, ta, tb, kt, temperature, steps, pairs_per_class, opt)
-    return params, (sa, sb), np.asarray(losses)
+    st = opt.init(params)
+    keys = jax.random.split(kt, steps)
+    losses = []
+    for start in range(0, steps, every):
+        params, st, chunk = _train(params, st, A, B, ta, tb, keys[start:start + every], temperature, pairs,
+                                   pairing == "instance", opt)
+        losses.append(np.asarray(chunk))
+        if callback is not None:
+            callback(min(start + every, steps), params, (sa, sb))
+    return params, (sa, sb), np.concatenate(losses)
 
 
-@functools.partial(jax.jit, static_argnames=("steps", "pairs", "opt", "temperature"))
-def _train(params, st, A, B, ta, tb, key, temperature, steps, pairs, opt):
+@functools.partial(jax.jit, static_argnames=("pairs", "tied", "opt", "temperature"))
+def _train(params, st, A, B, ta, tb, keys, temperature, pairs, tied, opt):
     n_cls = ta[0].shape[0]
 
     def sample(k, t):
@@ -116,12 +153,13 @@ def _train(params, st, A, B, ta, tb, key, temperature, steps, pairs, opt):
     def body(carry, k):
         p, s = carry
         k1, k2 = jax.random.split(k)
-        v, g = jax.value_and_grad(loss)(p, sample(k1, ta), sample(k2, tb))
+        ia = sample(k1, ta)
+        v, g = jax.value_and_grad(loss)(p, ia, ia if tied else sample(k2, tb))
         upd, s = opt.update(g, s, p)
         return (optax.apply_updates(p, upd), s), v
 
-    (params, _), losses = jax.lax.scan(body, (params, st), jax.random.split(key, steps))
-    return params, losses
+    (params, st), losses = jax.lax.scan(body, (params, st), keys)
+    return params, st, losses
 
 
 def prototypes(z, y, classes):
