@@ -69,12 +69,10 @@ def modalities(audio: str, cache_dir=None):
               "a_test": (dense(ate, SPEECH["dt_us"], SPEECH["steps"]), ate.labels)}
         xv_tr, xv_te = dense(vtr, VISION["dt_us"], VISION["steps"]), dense(vte, VISION["dt_us"], VISION["steps"])
         return {**xa, "v_train": (xv_tr, vtr.labels), "v_test": (xv_te, vte.labels)}
-    # soundscape: the images behind the vision split (load_vision_digits draws the same permutation)
-    n = len(vtr) + len(vte)
-    test = np.zeros(n, bool)
-    test[np.random.default_rng(0).permutation(n)[: len(vte)]] = True
-    idx_tr, idx_te = np.flatnonzero(~test), np.flatnonzero(test)
+    # soundscape: the pictures behind the vision split (groups = picture index), row for row
+    idx_tr, idx_te = vtr.groups, vte.groups
     sounds = load_soundscape_digits(progress=True)
+    assert np.array_equal(sounds.groups, np.arange(len(sounds)))
     xs = dense(sounds, SOUNDSCAPE["dt_us"], SOUNDSCAPE["steps"], cache_dir, "soundscape_digits")
     xv = {"train": dense(vtr, VISION["dt_us"], VISION["steps"]), "test": dense(vte, VISION["dt_us"], VISION["steps"])}
     # disjoint halves of the test images: audio queries/gallery from one, vision from the other
@@ -118,13 +116,14 @@ def run_split(f, unseen, seed, args):
     curve = []
 
     def score(step, params, scales):
-        curve.append(zero_shot_top1(params, scales, fa_te, ya_te, fv_te, yv_te, unseen, direction="a->b"))
+        curve.append(zero_shot_top1(params, scales, fa_te, ya_te, fv_te, yv_te, unseen, direction="a->b",
+                                    center=args.center))
 
     params, scales, losses = train_clip(fa[ma], ya[ma], fv[mv], yv[mv], dim=args.dim, steps=args.steps,
                                         pairs_per_class=4, pairing=args.pairing, batch_size=64,
                                         key=jax.random.PRNGKey(seed),
                                         callback=score if args.paper_selection else None,
-                                        every=args.steps // 100 if args.paper_selection else None)
+                                        every=max(1, args.steps // 100) if args.paper_selection else None)
     a2v = zero_shot_top1(params, scales, fa_te, ya_te, fv_te, yv_te, unseen, direction="a->b", center=args.center)
     v2a = zero_shot_top1(params, scales, fa_te, ya_te, fv_te, yv_te, unseen, direction="b->a", center=args.center)
     seen_a2v = zero_shot_top1(params, scales, fa_te, ya_te, fv_te, yv_te, seen, direction="a->b")

@@ -142,21 +142,17 @@ they must learn the code between the modalities, not just the seen labels. Audio
 of the unseen digits come from disjoint halves of the test pictures."""),
         ("code", """from neurosim.data import load_soundscape_digits
 from neurosim.models.contrastive import embed
-n_img = len(vtr) + len(vte)
-test_mask = np.zeros(n_img, bool)
-test_mask[np.random.default_rng(0).permutation(n_img)[:len(vte)]] = True   # the vision split's pictures
-idx_tr, idx_te = np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
-if SMALL:                                        # a subset for the test suite (the vision rows follow the same order)
-    idx_tr, idx_te = idx_tr[:400], idx_te[:160]
-fv_pair, fv_test, yv_test = fv_tr[:len(idx_tr)], fv_te[:len(idx_te)], vte.labels[:len(idx_te)]
+n_tr, n_te = (400, 160) if SMALL else (len(vtr), len(vte))   # a subset for the test suite
+idx_tr, idx_te = vtr.groups[:n_tr], vte.groups[:n_te]        # the pictures behind the vision rows, row for row
+fv_pair, yv_pair, fv_test, yv_test = fv_tr[:n_tr], vtr.labels[:n_tr], fv_te[:n_te], vte.labels[:n_te]
 sounds = load_soundscape_digits(np.concatenate([idx_tr, idx_te]), progress=not SMALL)
 lsm_s = LiquidStateMachine(64, N, weights="rram-forming-random", in_gain=2.0, beta=0.95, dt=10.0, seed=0)
 ps = lsm_s.init(jax.random.PRNGKey(0))
 fs = np.asarray(lsm_s.features(ps, np.swapaxes(sounds.to_dense(10_000, 100, binary=False), 0, 1), "rates", power=0.5))
-fs_tr, ys_tr, fs_te, ys_te = fs[:len(idx_tr)], sounds.labels[:len(idx_tr)], fs[len(idx_tr):], sounds.labels[len(idx_tr):]
-half = np.arange(len(idx_te)) % 2 == 0          # audio from one half of the test pictures, vision from the other
+fs_tr, ys_tr, fs_te, ys_te = fs[:n_tr], sounds.labels[:n_tr], fs[n_tr:], sounds.labels[n_tr:]
+half = np.arange(n_te) % 2 == 0                 # audio from one half of the test pictures, vision from the other
 m = np.isin(ys_tr, seen)
-heads_s, scales_s, _ = train_clip(fs_tr[m], ys_tr[m], fv_pair[m], ys_tr[m], dim=64, pairing="instance",
+heads_s, scales_s, _ = train_clip(fs_tr[m], ys_tr[m], fv_pair[m], yv_pair[m], dim=64, pairing="instance",
                                   batch_size=64, steps=300 if SMALL else 3000, key=jax.random.PRNGKey(0))
 for name, classes in (("seen", seen), ("unseen (zero-shot)", unseen)):
     top1 = zero_shot_top1(heads_s, scales_s, fs_te[half], ys_te[half], fv_test[~half], yv_test[~half], classes)

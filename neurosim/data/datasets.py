@@ -105,9 +105,12 @@ def load_spoken_digits(*, test_speakers=("theo",), path: str | Path | None = Non
 
 def load_vision_digits(*, test_fraction: float = 0.2, seed: int = 0,
                        path: str | Path | None = None) -> tuple[EventDataset, EventDataset]:
-    """Random train/test split (``test_fraction``) of the embedded DVS digits."""
+    """Random train/test split (``test_fraction``) of the embedded DVS digits; ``groups`` holds each sample's
+    picture index (its row in ``digit_images.h5``, the index :func:`load_soundscape_digits` takes)."""
     test_fraction = float(validate.in_range("test_fraction", test_fraction, 0.0, 1.0, lo_open=True, hi_open=True))
     ds, _ = _load(Path(path) if path else EMBEDDED / "vision_digits.h5")
+    if ds.groups is None:
+        ds.groups = np.arange(len(ds))
     rng = np.random.default_rng(seed)
     test = np.zeros(len(ds), bool)
     test[rng.permutation(len(ds))[: int(round(test_fraction * len(ds)))]] = True

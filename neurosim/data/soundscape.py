@@ -2,14 +2,16 @@ r"""Image → sound by sensory substitution ("soundscapes", the vOICe code of Me
 
 An image is scanned column by column from left to right over ``duration_s``; each row drives one sinusoid whose
 frequency falls exponentially from ``f_max`` (top row) to ``f_min`` (bottom row) and whose amplitude is the
-pixel's brightness. Column ``c`` of an ``(H, W)`` image sounds during :math:`[c, c+1)\cdot\mathrm{duration}/W`;
-consecutive columns are cross-faded with a raised cosine over ``ramp_s`` so that no click marks a column edge:
+pixel's brightness. Column ``c`` of an ``(H, W)`` image sounds during :math:`[c, c+1)\cdot\mathrm{duration}/W`:
 
-.. math:: s(t) = \sum_r A_r(t)\,\sin(2\pi f_r t + \phi_r), \qquad
+.. math:: s(t) = g(t)\sum_r A_r(t)\,\sin(2\pi f_r t + \phi_r), \qquad
           f_r = f_{\max}\,(f_{\min}/f_{\max})^{r/(H-1)},
 
-where :math:`A_r(t)` interpolates the brightness of row :math:`r` between column centres and :math:`\phi_r` is a
-fixed per-row phase (random with ``seed``, so that equal rows do not sum into one large peak).
+where :math:`A_r(t)` holds the brightness of row :math:`r` in the current column and cross-fades to the next
+column with a raised cosine over ``ramp_s`` centred on each column edge (at most one column long), :math:`g(t)`
+fades the whole sound in and out over ``ramp_s / 2`` at both ends (so no edge clicks), and :math:`\phi_r` is a
+fixed per-row phase (random with ``seed``, so that equal rows do not sum into one large peak). The waveform is
+scaled to peak 1.
 
 This gives a real audio modality whose relation to the visual one is a fixed physical code: the sound of a
 digit is a time–frequency picture of it. :func:`soundscape_events` passes the sound through the same cochlear
@@ -72,6 +74,10 @@ def soundscape(image, *, sample_rate: int = 8000, duration_s: float = 1.0, f_min
         amp = np.where(inside, img[:, left] * (1 - w) + img[:, right] * w, amp)
     phases = np.random.default_rng(seed).uniform(0, 2 * np.pi, img.shape[0])
     wave = np.sum(amp * np.sin(2 * np.pi * freqs[:, None] * t + phases[:, None]), axis=0)
+    if ramp_s > 0:  # fade in and out over half a ramp (at most half the sound)
+        half_ramp = min(ramp_s / 2, duration_s / 2)
+        u = np.clip(np.minimum(t, duration_s - t) / half_ramp, 0, 1)
+        wave = wave * 0.5 * (1 - np.cos(np.pi * u))
     peak = np.max(np.abs(wave))
     return (wave / peak if peak > 0 else wave).astype(np.float32)
 

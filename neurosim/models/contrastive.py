@@ -116,10 +116,12 @@ def train_clip(fa, ya, fb, yb, *, dim: int = 64, temperature: float = 1.0, steps
     if pairing == "class":
         ta, tb = table(ya), table(yb)
         pairs = pairs_per_class
-    else:  # one InfoNCE batch of batch_size rows drawn from all n (same rows in both modalities)
-        n, batch = fa.shape[0], validate.positive_int("batch_size", batch_size)
-        ta = tb = (jnp.tile(jnp.arange(n), (batch, 1)), jnp.full(batch, n))
-        pairs = 1
+    else:  # one InfoNCE batch of batch_size distinct rows (the same rows in both modalities)
+        batch = validate.positive_int("batch_size", batch_size)
+        if batch > fa.shape[0]:
+            raise ValidationError(f"batch_size: {batch} exceeds the {fa.shape[0]} training pairs")
+        ta = tb = None
+        pairs = batch
     every = steps if every is None else validate.positive_int("every", every)
     if callback is not None and not callable(callback):
         raise ValidationError(f"callback: expected a callable, got {type(callback).__name__}")
@@ -131,18 +133,20 @@ def train_clip(fa, ya, fb, yb, *, dim: int = 64, temperature: float = 1.0, steps
     losses = []
     for start in range(0, steps, every):
         params, st, chunk = _train(params, st, A, B, ta, tb, keys[start:start + every], temperature, pairs,
-                                   pairing == "instance", opt)
+                                   pairing, opt)
         losses.append(np.asarray(chunk))
         if callback is not None:
             callback(min(start + every, steps), params, (sa, sb))
     return params, (sa, sb), np.concatenate(losses)
 
 
-@functools.partial(jax.jit, static_argnames=("pairs", "tied", "opt", "temperature"))
-def _train(params, st, A, B, ta, tb, keys, temperature, pairs, tied, opt):
-    n_cls = ta[0].shape[0]
+@functools.partial(jax.jit, static_argnames=("pairs", "pairing", "opt", "temperature"))
+def _train(params, st, A, B, ta, tb, keys, temperature, pairs, pairing, opt):
+    """``pairing="class"``: ``pairs`` InfoNCE batches of one pair per class (from the per-class tables ``ta``,
+    ``tb``); ``"instance"``: one batch of ``pairs`` distinct rows, the same rows of ``A`` and ``B``."""
 
     def sample(k, t):
+        n_cls = t[0].shape[0]
         r = jax.random.randint(k, (pairs, n_cls), 0, 1 << 30) % t[1]
         return t[0][jnp.arange(n_cls), r]  # (pairs, n_cls)
 
@@ -153,8 +157,11 @@ def _train(params, st, A, B, ta, tb, keys, temperature, pairs, tied, opt):
     def body(carry, k):
         p, s = carry
         k1, k2 = jax.random.split(k)
-        ia = sample(k1, ta)
-        v, g = jax.value_and_grad(loss)(p, ia, ia if tied else sample(k2, tb))
+        if pairing == "instance":
+            ia = ib = jax.random.choice(k1, A.shape[0], (1, pairs), replace=False)
+        else:
+            ia, ib = sample(k1, ta), sample(k2, tb)
+        v, g = jax.value_and_grad(loss)(p, ia, ib)
         upd, s = opt.update(g, s, p)
         return (optax.apply_updates(p, upd), s), v
 

@@ -91,6 +91,23 @@ def test_events_follow_pitch_and_time():
     assert np.median(ev[2]["t"]) < 0.15e6 < 0.35e6 < np.median(ev[3]["t"])  # left column early, right late
 
 
+def test_sound_fades_in_and_out():
+    s = soundscape(np.ones((4, 4)), sample_rate=SR, ramp_s=0.01)
+    assert s[0] == 0 and abs(s[-1]) < 1e-3
+    assert np.abs(s[:40]).max() < np.abs(s[40:80]).max()  # rising over the first 5 ms
+
+
+def test_vision_split_names_its_pictures():
+    """The vision digits carry their picture index, so soundscapes can be paired with them row for row."""
+    from neurosim.data.datasets import load_vision_digits
+    from neurosim.data.digit_images import read_digit_images
+
+    _, labels, _ = read_digit_images()
+    vtr, vte = load_vision_digits(test_fraction=0.3, seed=0)
+    assert np.array_equal(np.sort(np.concatenate([vtr.groups, vte.groups])), np.arange(len(labels)))
+    assert np.array_equal(vtr.labels, labels[vtr.groups]) and np.array_equal(vte.labels, labels[vte.groups])
+
+
 def test_load_soundscape_digits_order_and_validation():
     from neurosim.data.datasets import load_soundscape_digits
     from neurosim.data.digit_images import read_digit_images

@@ -106,3 +106,20 @@ def test_instance_pairing_matches_the_sample_and_checks_rows():
         train_clip(fa, y, fb[::-1], y[::-1], pairing="instance")
     with pytest.raises(ValidationError, match="pairing"):
         train_clip(fa, y, fb, y, pairing="random")
+
+
+def test_instance_batches_hold_distinct_rows():
+    """With batch_size = n every step's batch is a permutation of all rows: the first loss is then exactly the
+    InfoNCE of the initial heads over all pairs (a repeated row would change it)."""
+    from neurosim.models.contrastive import head, init_head
+
+    fa, y, fb = _two_views(n_cls=3, per=4)
+    key = jax.random.PRNGKey(5)
+    _, scales, losses = train_clip(fa, y, fb, y, dim=4, steps=1, pairing="instance", batch_size=12, key=key)
+    ka, kb, _ = jax.random.split(key, 3)
+    A = (fa - scales[0][0]) / scales[0][1]
+    B = (fb - scales[1][0]) / scales[1][1]
+    expected = info_nce(head(init_head(ka, 12, 4), A), head(init_head(kb, 9, 4), B))
+    assert float(losses[0]) == pytest.approx(float(expected), rel=1e-5)
+    with pytest.raises(ValidationError, match="batch_size"):
+        train_clip(fa, y, fb, y, pairing="instance", batch_size=13)
