@@ -19,12 +19,13 @@ def test_help_exits_zero(sub, capsys):
     assert "usage: neurosim" in capsys.readouterr().out
 
 
-def test_bad_arguments_exit_2_with_one_line(capsys):
+@pytest.mark.parametrize("value", ["-3", "0", "inf", "nan", "abc"])
+def test_bad_arguments_exit_2_with_one_line(capsys, value):
     with pytest.raises(SystemExit) as exc:
-        main(["simulate", "--seconds", "-3"])
+        main(["simulate", "--seconds", value])
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("neurosim simulate: error: argument --seconds")
+    assert err[-1] == f"neurosim simulate: error: argument --seconds: expected a positive finite number, got {value!r}"
     with pytest.raises(SystemExit) as exc:
         main(["no-such-command"])
     assert exc.value.code == 2
