@@ -106,6 +106,9 @@ def test_instance_pairing_matches_the_sample_and_checks_rows():
         train_clip(fa, y, fb[::-1], y[::-1], pairing="instance")
     with pytest.raises(ValidationError, match="pairing"):
         train_clip(fa, y, fb, y, pairing="random")
+    one = y == 0
+    with pytest.raises(ValidationError, match="two classes"):
+        train_clip(fa[one], y[one], fb[one], y[one])
 
 
 def test_instance_batches_hold_distinct_rows():
