@@ -46,8 +46,8 @@ import optax
 
 from neurosim import validate
 from neurosim.errors import ValidationError
-from neurosim.learn.local import (TrainReport, _init_linear, accuracy_at_no_cost, check_data, embed_label,
-                                  epoch_loop, expand_labels, final_report, wrong_labels)
+from neurosim.learn.local import (TrainReport, _init_linear, accuracy_at_no_cost, begin_fit,
+                                  embed_label, epoch_loop, expand_labels, final_report, wrong_labels)
 from neurosim.physical.base import PhysicalLayer
 
 
@@ -242,13 +242,8 @@ class ForwardForward:
 
     def fit(self, x_train, y_train, x_test=None, y_test=None, *, key, epochs: int | None = None,
             eval_every: int = 0, progress: bool = True, on_epoch: Callable | None = None) -> TrainReport:
-        x_train, y_train = check_data(x_train, y_train, self.n_features, self.n_classes, "x_train")
-        if x_test is not None:
-            x_test, y_test = check_data(x_test, y_test, self.n_features, self.n_classes, "x_test")
-        epochs = self.config.epochs if epochs is None else validate.positive_int("epochs", epochs, allow_zero=True)
-        k_init, k_train, k_eval = jax.random.split(key, 3)
-        state = self.init(k_init)
-        self.macs, self.phys_evals = 0.0, 0
+        x_train, y_train, x_test, y_test, epochs, state, k_train, k_eval = begin_fit(
+            self, x_train, y_train, x_test, y_test, key=key, epochs=epochs, default_epochs=self.config.epochs)
         fwd_macs = sum(self.block_in(l) * self.hidden[l] for l in range(len(self.layers)))
         t0 = time.perf_counter()
         negatives = {"y": None}

@@ -128,6 +128,24 @@ def check_data(x, y, n_features: int | None, n_classes: int, name: str = "x"):
     return x, y.astype(np.int32)
 
 
+def begin_fit(trainer, x_train, y_train, x_test, y_test, *, key, epochs, default_epochs: int,
+              prepare: Callable | None = None):
+    """What every trainer's ``fit`` starts with: validated train (and test) data, ``prepare(x_train)`` (optional,
+    e.g. data-dependent constants), the epoch count, a fresh state from its own key and zeroed cost counters.
+
+    Returns ``(x_train, y_train, x_test, y_test, epochs, state, k_train, k_eval)``."""
+    x_train, y_train = check_data(x_train, y_train, trainer.n_features, trainer.n_classes, "x_train")
+    if x_test is not None:
+        x_test, y_test = check_data(x_test, y_test, trainer.n_features, trainer.n_classes, "x_test")
+    if prepare is not None:
+        prepare(x_train)
+    epochs = default_epochs if epochs is None else validate.positive_int("epochs", epochs, allow_zero=True)
+    k_init, k_train, k_eval = jax.random.split(key, 3)
+    state = trainer.init(k_init)
+    trainer.macs, trainer.phys_evals = 0.0, 0
+    return x_train, y_train, x_test, y_test, epochs, state, k_train, k_eval
+
+
 def progress_bar(iterable, enabled: bool, **kw):
     if not enabled:
         return iterable
@@ -391,14 +409,9 @@ class PhysicalLocalLearning:
         """Train for ``epochs`` (default ``config.epochs``); evaluate every ``eval_every`` epochs (0: at the end).
         ``on_epoch(epoch, trainer)`` runs before each epoch (e.g. to perturb ``trainer.layers``); the current
         parameters are ``trainer.state`` then."""
-        x_train, y_train = check_data(x_train, y_train, self.n_features, self.n_classes, "x_train")
-        if x_test is not None:
-            x_test, y_test = check_data(x_test, y_test, self.n_features, self.n_classes, "x_test")
-        self._set_strength(x_train)
-        epochs = self.config.epochs if epochs is None else validate.positive_int("epochs", epochs, allow_zero=True)
-        k_init, k_train, k_eval = jax.random.split(key, 3)
-        state = self.init(k_init)
-        self.macs, self.phys_evals = 0.0, 0
+        x_train, y_train, x_test, y_test, epochs, state, k_train, k_eval = begin_fit(
+            self, x_train, y_train, x_test, y_test, key=key, epochs=epochs, default_epochs=self.config.epochs,
+            prepare=self._set_strength)
         t0 = time.perf_counter()
         state, history = epoch_loop(
             self, state, epochs=epochs, key=k_train, eval_every=eval_every, evaluate=x_test is not None,
@@ -412,4 +425,4 @@ class PhysicalLocalLearning:
 
 
 __all__ = ["PhysicalLocalLearning", "PhyLLConfig", "TrainReport", "embed_label", "cosine_goodness", "phyll_loss",
-           "wrong_labels", "check_data"]
+           "wrong_labels", "check_data", "begin_fit"]

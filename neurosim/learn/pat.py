@@ -32,7 +32,7 @@ import optax
 
 from neurosim import validate
 from neurosim.errors import ValidationError
-from neurosim.learn.local import TrainReport, _init_linear, check_data, epoch_loop, minibatches
+from neurosim.learn.local import TrainReport, _init_linear, begin_fit, epoch_loop, minibatches
 from neurosim.physical.base import PhysicalLayer
 
 
@@ -180,13 +180,8 @@ class BackpropTrainer:
 
     def fit(self, x_train, y_train, x_test=None, y_test=None, *, key, epochs: int | None = None,
             eval_every: int = 0, progress: bool = True, on_epoch: Callable | None = None) -> TrainReport:
-        x_train, y_train = check_data(x_train, y_train, self.n_features, self.n_classes, "x_train")
-        if x_test is not None:
-            x_test, y_test = check_data(x_test, y_test, self.n_features, self.n_classes, "x_test")
-        epochs = self.epochs if epochs is None else validate.positive_int("epochs", epochs, allow_zero=True)
-        k_init, k_train, k_eval = jax.random.split(key, 3)
-        state = self.init(k_init)
-        self.macs, self.phys_evals = 0.0, 0
+        x_train, y_train, x_test, y_test, epochs, state, k_train, k_eval = begin_fit(
+            self, x_train, y_train, x_test, y_test, key=key, epochs=epochs, default_epochs=self.epochs)
         t0 = time.perf_counter()
         state, history = epoch_loop(
             self, state, epochs=epochs, key=k_train, eval_every=eval_every, evaluate=x_test is not None,
