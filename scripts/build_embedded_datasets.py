@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from neurosim.data.cochlea import Cochlea
 from neurosim.data.datasets import EMBEDDED, SPEAKERS
+from neurosim.data.digit_images import picture16
 from neurosim.data.dvs import emulate, saccades
 from neurosim.data.events import make_events
 from neurosim.data.readers.hdf5_spikes import write_spike_dataset
@@ -58,13 +59,12 @@ def build_spoken(shared: Path, out: Path):
 
 def build_vision(out: Path):
     from sklearn.datasets import load_digits
-    from scipy import ndimage
 
     digits = load_digits()
     rng = np.random.default_rng(0)
     events, labels = [], []
     for img, label in tqdm(list(zip(digits.images, digits.target)), desc="vision digits", unit="img"):
-        big = np.clip(ndimage.zoom(img / 16.0, 2, order=1), 0, 1)  # 16 x 16
+        big = picture16(img)  # 16 x 16
         frames, times = saccades(big, duration_us=300_000, n_frames=60, amplitude=2.0, pad=1)
         ev = emulate(frames * 0.9 + 0.05, times, rng, c_on=0.35, c_off=0.35, sigma=0.03, refractory_us=10000)
         w, h = frames.shape[2], frames.shape[1]

@@ -123,17 +123,15 @@ def load_soundscape_digits(indices=None, *, duration_s: float = 1.0, progress: b
     of the spoken digits (64 channels). ``indices`` selects images (default all 1,797, in the order of the vision
     digits, so sample ``i`` of both is the same picture); ``groups`` holds each sample's image index.
     About 35 ms per image on one core."""
-    from scipy import ndimage
-
-    from neurosim.data.digit_images import read_digit_images
+    from neurosim.data.digit_images import picture16, read_digit_images
     from neurosim.data.soundscape import soundscape_events
 
     images, labels, _ = read_digit_images()
     idx = np.arange(len(labels)) if indices is None else np.asarray(indices)
-    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer) or (idx.size and (idx.min() < 0 or idx.max() >= len(labels))):
+    in_range = idx.size == 0 or (idx.min() >= 0 and idx.max() < len(labels))
+    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer) or not in_range:
         raise ValidationError(f"indices: expected 1-D integer indices in [0, {len(labels)}), got {idx!r}")
-    big = np.stack([np.clip(ndimage.zoom(images[i].reshape(8, 8) / 16.0, 2, order=1), 0, 1) for i in idx]) \
-        if idx.size else np.zeros((0, 16, 16))
-    events = soundscape_events(big, duration_s=duration_s, progress=progress)
+    pictures = np.stack([picture16(images[i]) for i in idx]) if idx.size else np.zeros((0, 16, 16))
+    events = soundscape_events(pictures, duration_s=duration_s, progress=progress)
     return EventDataset(events, labels[idx].astype(np.int64), (64, 1), idx.copy(),
                         {"source": "soundscapes of digit_images.h5", "duration_s": duration_s})

@@ -53,6 +53,15 @@ def read_digit_images(path=None) -> tuple[np.ndarray, np.ndarray, dict]:
     return images, labels, attrs
 
 
+def picture16(image) -> np.ndarray:
+    """The 16×16 picture (brightness in [0, 1]) of one raw 8×8 digit (values 0–16, shape (64,) or (8, 8)):
+    bilinear 2× upsampling. Both embedded event modalities are made of it — the DVS digits
+    (``scripts/build_embedded_datasets.py``) and the soundscapes (:func:`neurosim.data.datasets.load_soundscape_digits`)."""
+    from scipy import ndimage
+
+    return np.clip(ndimage.zoom(np.asarray(image, np.float64).reshape(8, 8) / 16.0, 2, order=1), 0, 1)
+
+
 def load_digit_images(*, seed: int = 0, test_fraction: float = 0.2, path=None) -> DigitImages:
     """Seeded random train/test split (``test_fraction``) of the embedded digits, pixels scaled to [0, 1]."""
     test_fraction = float(validate.in_range("test_fraction", test_fraction, 0.0, 1.0, lo_open=True, hi_open=True))
@@ -65,4 +74,4 @@ def load_digit_images(*, seed: int = 0, test_fraction: float = 0.2, path=None) -
     return DigitImages(x[tr], y[tr], x[te], y[te], attrs.get("attribution", ATTRIBUTION))
 
 
-__all__ = ["load_digit_images", "read_digit_images", "DigitImages", "ATTRIBUTION", "DEFAULT_PATH"]
+__all__ = ["load_digit_images", "read_digit_images", "picture16", "DigitImages", "ATTRIBUTION", "DEFAULT_PATH"]
