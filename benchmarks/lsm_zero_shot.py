@@ -39,46 +39,54 @@ SOUNDSCAPE = dict(dt_us=10000, steps=100, beta=0.95)
 VISION = dict(dt_us=10000, steps=30, beta=0.9)
 
 
-def dense(ds, dt_us, steps, cache_dir=None, name=None):
-    """(N, T, C) rates of an EventDataset, optionally cached (neurosim.data.cache) under ``cache_dir/name.h5``."""
+def soundscape_inputs(cache_dir=None):
+    """Dense inputs (N, T, 64) and labels of the soundscapes of all 1,797 pictures, in picture order. Making them
+    takes ~70 s; with ``cache_dir`` they are kept in a dataset cache (neurosim.data.cache) whose name carries a
+    hash of the code that makes them (soundscape, cochlea, pictures), so a changed encoder is never read stale."""
+    import hashlib
+    import importlib
     from pathlib import Path
 
     from neurosim.data.cache import load_cache, save_cache
+    from neurosim.data.datasets import load_soundscape_digits
 
-    if cache_dir is None:
-        return ds.to_dense(dt_us, steps, binary=False)
-    path = Path(cache_dir) / f"{name}_{dt_us}us_{steps}.h5"
-    if path.exists():
-        return load_cache(path)[0]
-    x = ds.to_dense(dt_us, steps, binary=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_cache(path, x, ds.labels, meta={"source": name, "dt_us": dt_us, "steps": steps})
-    return x
+    dt_us, steps = SOUNDSCAPE["dt_us"], SOUNDSCAPE["steps"]
+    path = None
+    if cache_dir is not None:
+        code = b"".join(Path(importlib.import_module(f"neurosim.data.{m}").__file__).read_bytes()
+                        for m in ("soundscape", "cochlea", "digit_images"))  # (the package re-binds the names)
+        path = Path(cache_dir) / f"soundscape_digits_{dt_us}us_{steps}_{hashlib.sha1(code).hexdigest()[:10]}.h5"
+        if path.exists():
+            x, y, _, _ = load_cache(path)
+            return x, y
+    sounds = load_soundscape_digits(progress=True)
+    x = sounds.to_dense(dt_us, steps, binary=False)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_cache(path, x, sounds.labels, meta={"source": "load_soundscape_digits", "dt_us": dt_us, "steps": steps})
+    return x, sounds.labels
 
 
 def modalities(audio: str, cache_dir=None):
     """Dense inputs and labels: dict of ``a_train, a_test, v_train, v_test`` -> (x (N, T, C), y)."""
     import numpy as np
 
-    from neurosim.data.datasets import load_soundscape_digits, load_spoken_digits, load_vision_digits
+    from neurosim.data.datasets import load_spoken_digits, load_vision_digits
 
     vtr, vte = load_vision_digits(test_fraction=0.3, seed=0)
+    xv_tr, xv_te = (ds.to_dense(VISION["dt_us"], VISION["steps"], binary=False) for ds in (vtr, vte))
     if audio == "speech":
         atr, ate = load_spoken_digits(test_speakers=("theo",))
-        xa = {"a_train": (dense(atr, SPEECH["dt_us"], SPEECH["steps"]), atr.labels),
-              "a_test": (dense(ate, SPEECH["dt_us"], SPEECH["steps"]), ate.labels)}
-        xv_tr, xv_te = dense(vtr, VISION["dt_us"], VISION["steps"]), dense(vte, VISION["dt_us"], VISION["steps"])
-        return {**xa, "v_train": (xv_tr, vtr.labels), "v_test": (xv_te, vte.labels)}
+        xa_tr, xa_te = (ds.to_dense(SPEECH["dt_us"], SPEECH["steps"], binary=False) for ds in (atr, ate))
+        return {"a_train": (xa_tr, atr.labels), "a_test": (xa_te, ate.labels),
+                "v_train": (xv_tr, vtr.labels), "v_test": (xv_te, vte.labels)}
     # soundscape: the pictures behind the vision split (groups = picture index), row for row
+    xs, ys = soundscape_inputs(cache_dir)
     idx_tr, idx_te = vtr.groups, vte.groups
-    sounds = load_soundscape_digits(progress=True)
-    assert np.array_equal(sounds.groups, np.arange(len(sounds)))
-    xs = dense(sounds, SOUNDSCAPE["dt_us"], SOUNDSCAPE["steps"], cache_dir, "soundscape_digits")
-    xv = {"train": dense(vtr, VISION["dt_us"], VISION["steps"]), "test": dense(vte, VISION["dt_us"], VISION["steps"])}
-    # disjoint halves of the test images: audio queries/gallery from one, vision from the other
+    # disjoint halves of the test pictures: audio queries/gallery from one, vision from the other
     half = np.arange(len(idx_te)) % 2 == 0
-    return {"a_train": (xs[idx_tr], sounds.labels[idx_tr]), "a_test": (xs[idx_te[half]], sounds.labels[idx_te[half]]),
-            "v_train": (xv["train"], vtr.labels), "v_test": (xv["test"][~half], vte.labels[~half])}
+    return {"a_train": (xs[idx_tr], ys[idx_tr]), "a_test": (xs[idx_te[half]], ys[idx_te[half]]),
+            "v_train": (xv_tr, vtr.labels), "v_test": (xv_te[~half], vte.labels[~half])}
 
 
 def encode(data: dict, audio: str, seed: int, n_res: int = 400, weights: str = "rram-forming-random"):
