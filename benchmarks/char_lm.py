@@ -93,8 +93,9 @@ def main(argv=None):
         print(f"{cell:5s}  {r['test_bpc']:8.3f}  {r['val_bpc']:7.3f}  {r['final_train_bpc']:18.3f}  "
               f"{np.mean(r['activity_sparsity']):17.3f}  {r['train_wall_s']:12.1f}")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"args": vars(args), "results": results}, fh, indent=2)
+        from neurosim.io.atomic import write_text
+
+        write_text(args.json, json.dumps({"args": vars(args), "results": results}, indent=2))
     return results
 
 

@@ -31,13 +31,12 @@ def main(argv=None):
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from lsm_spoken_digits import load
     from neurosim.learn.sweeps import lsm_device_sweep
     from neurosim.models.lsm import LiquidStateMachine
     from neurosim.models.readouts import fit_ridge
-    from neurosim.plot import robustness_sweeps
+    from neurosim.plot import robustness_sweeps, save
 
     t0 = time.perf_counter()
     xtr, ytr, xte, yte = load()
@@ -67,9 +66,7 @@ def main(argv=None):
                             chance=0.1, nominal=nominal,
                             title=f"RRAM LSM ({args.n_res} neurons), spoken digits, held-out speaker; "
                                   f"mean ± s.d. over {args.seeds} seeds")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    save(fig, args.out, dpi=120, bbox_inches="tight")
     print(f"wrote {args.out}; total {time.perf_counter() - t0:.0f} s")
 
 

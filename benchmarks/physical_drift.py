@@ -125,15 +125,14 @@ def main(argv=None):
                  f"{args.seeds} seeds", fontsize=9)
     ax.legend(fontsize=8, loc="lower left")
     fig.tight_layout()
-    Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
-    from neurosim.io.atomic import atomic_path
+    from neurosim.plot import save
 
-    with atomic_path(args.figure) as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
+    save(fig, args.figure, dpi=120)
     print(f"saved {args.figure}")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"epochs": epochs.tolist(), "curves": curves, "summary": summary}, fh, indent=1)
+        from neurosim.io.atomic import write_text
+
+        write_text(args.json, json.dumps({"epochs": epochs.tolist(), "curves": curves, "summary": summary}, indent=1))
     return summary
 
 

@@ -140,8 +140,7 @@ def _figures(out: Path, egru: dict, lsm: dict | None, ests: dict) -> dict[str, s
         plot.raster(lsm["spikes"], dt=lsm["dt_ms"], ax=axes[0, 1], title="RRAM LSM reservoir spikes (first 200)")
     fig.tight_layout()
     files["raster"] = "raster.png"
-    fig.savefig(out / files["raster"], dpi=110)
-    plt.close(fig)
+    plot.save(fig, out / files["raster"], dpi=110)
 
     fig, ax = plt.subplots(figsize=(6, 3.6))
     h = egru["history"]
@@ -160,8 +159,7 @@ def _figures(out: Path, egru: dict, lsm: dict | None, ests: dict) -> dict[str, s
     ax.set_title("EGRU training on spoken digits")
     fig.tight_layout()
     files["training"] = "training.png"
-    fig.savefig(out / files["training"], dpi=110)
-    plt.close(fig)
+    plot.save(fig, out / files["training"], dpi=110)
 
     fig, axes = plt.subplots(len(ests), 3, figsize=(15, 3.4 * len(ests)), squeeze=False)
     for row, (name, per_target) in zip(axes, ests.items()):
@@ -179,8 +177,7 @@ def _figures(out: Path, egru: dict, lsm: dict | None, ests: dict) -> dict[str, s
             ax.set_title(f"{name} on {tgt}: by component")
     fig.tight_layout()
     files["energy"] = "energy.png"
-    fig.savefig(out / files["energy"], dpi=100)
-    plt.close(fig)
+    plot.save(fig, out / files["energy"], dpi=100)
     for f in files.values():
         if (out / f).stat().st_size == 0:
             raise RuntimeError(f"figure {f} was not written")

@@ -1,7 +1,10 @@
 """Plots people would rather look at than tables: spike rasters, membrane traces, activity over time, energy
-breakdowns. Each function draws on a given Matplotlib ``ax`` (or a new figure) and returns the axes."""
+breakdowns. Each function draws on a given Matplotlib ``ax`` (or a new figure) and returns the axes; :func:`save`
+writes a figure atomically."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
@@ -132,3 +135,18 @@ def robustness_sweeps(results: dict, *, xlabels=None, xscales=None, chance=None,
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def save(fig, path, *, dpi: int = 120, close: bool = True, **kwargs) -> Path:
+    """Write ``fig`` to ``path`` atomically (temporary file, then rename: an interrupted save leaves the previous
+    file, never half an image); the format follows the suffix (PNG without one). Closes the figure by default."""
+    from neurosim.io.atomic import atomic_path
+
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".").lower() or "png", **kwargs)
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    return path
