@@ -27,7 +27,6 @@ def main(argv=None):
     args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     import jax
-    import numpy as np
 
     import neurosim as ns
     from neurosim.io.recording import Recorder

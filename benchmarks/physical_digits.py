@@ -32,11 +32,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     import jax
-    import numpy as np
     from tqdm.auto import tqdm
 
     from neurosim.data.digit_images import load_digit_images
     from neurosim.learn.forward_forward import FFConfig, ForwardForward
+    from neurosim.learn.local import summarize_reports
     from neurosim.physical import ScatteringMedium
 
     medium = ScatteringMedium(74, args.modes, pool=2, seed=0)
@@ -54,17 +54,17 @@ def main(argv=None):
         curve = " ".join(f"{h['epoch']}:{h['test_accuracy']:.3f}" for h in rep.history)
         print(f"seed {seed}: test {rep.test_accuracy:.4f} train {rep.train_accuracy:.4f} | curve {curve} | "
               f"{rep.digital_macs:.3g} MACs, {rep.physical_evals} physical evals, {rep.wall_time_s:.1f} s")
-    te = np.array([r["test_accuracy"] for r in runs]) * 100
+    sm = summarize_reports(runs)
     print(f"\nDigits 8x8 ({d.x_train.shape[0]} train / {d.x_test.shape[0]} test), forward-forward through the "
           f"scattering medium, {args.epochs} epochs, {args.seeds} seeds:")
-    print(f"  test accuracy {te.mean():.1f} ± {te.std(ddof=1) if len(te) > 1 else 0:.1f} % "
-          f"(min {te.min():.1f} %), train {np.mean([r['train_accuracy'] for r in runs]) * 100:.1f} %")
-    print(f"  per run: {np.mean([r['digital_macs'] for r in runs]):.3g} digital MACs, "
-          f"{np.mean([r['physical_evals'] for r in runs]):.3g} physical evaluations, "
-          f"{np.mean([r['wall_time_s'] for r in runs]):.1f} s wall time")
+    print(f"  test accuracy {sm['test_mean'] * 100:.1f} ± {sm['test_std'] * 100:.1f} % "
+          f"(min {sm['test_min'] * 100:.1f} %), train {sm['train_accuracy'] * 100:.1f} %")
+    print(f"  per run: {sm['digital_macs']:.3g} digital MACs, {sm['physical_evals']:.3g} physical evaluations, "
+          f"{sm['wall_time_s']:.1f} s wall time")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(runs, fh, indent=1)
+        from neurosim.io.atomic import write_text
+
+        write_text(args.json, json.dumps(runs, indent=1))
     return runs
 
 

@@ -31,11 +31,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     import jax
-    import numpy as np
     from tqdm.auto import tqdm
 
     from neurosim.data.vowels import load_vowels
-    from neurosim.learn.local import PhyLLConfig, PhysicalLocalLearning
+    from neurosim.learn.local import PhyLLConfig, PhysicalLocalLearning, summarize_reports
     from neurosim.learn.pat import BackpropTrainer
     from neurosim.physical import OscillatorChain
 
@@ -64,18 +63,16 @@ def main(argv=None):
     print("-" * len(hdr))
     names = {"phyll": "PhyLL", "pat": "PAT", "bp": "BP"}
     for m, runs in results.items():
-        te = np.array([r["test_accuracy"] for r in runs]) * 100
-        trn = np.array([r["train_accuracy"] for r in runs]) * 100
-        macs = np.mean([r["digital_macs"] for r in runs])
-        ev = np.mean([r["physical_evals"] for r in runs])
-        wall = np.mean([r["wall_time_s"] for r in runs])
-        print(f"{names[m]:8s} {te.mean():17.1f} ± {te.std(ddof=1) if len(te) > 1 else 0:4.1f} % {trn.mean():8.1f} % "
-              f"{macs:14.3g} {ev:12.3g} {wall:12.1f} s")
+        sm = summarize_reports(runs)
+        print(f"{names[m]:8s} {sm['test_mean'] * 100:17.1f} ± {sm['test_std'] * 100:4.1f} % "
+              f"{sm['train_accuracy'] * 100:8.1f} % {sm['digital_macs']:14.3g} {sm['physical_evals']:12.3g} "
+              f"{sm['wall_time_s']:12.1f} s")
     print("digital MACs: training only (PAT and BP include the digital twin's forward and backward passes); "
           "phys. evals: single-sample passes through a physical block during training")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(results, fh, indent=1)
+        from neurosim.io.atomic import write_text
+
+        write_text(args.json, json.dumps(results, indent=1))
     return results
 
 

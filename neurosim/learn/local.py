@@ -86,6 +86,20 @@ class TrainReport:
         return d
 
 
+def summarize_reports(runs) -> dict:
+    """Summary of repeated runs (``TrainReport`` objects or their ``as_dict()``): test accuracy mean, s.d. (ddof 1;
+    0 for a single run) and minimum, and the means of train accuracy, digital MACs, physical evaluations and wall
+    time per run."""
+    rows = [r.as_dict() if isinstance(r, TrainReport) else r for r in runs]
+    if not rows:
+        raise ValidationError("runs: nothing to summarise")
+    test = np.array([r["test_accuracy"] for r in rows], float)
+    mean = {k: float(np.mean([r[k] for r in rows]))
+            for k in ("train_accuracy", "digital_macs", "physical_evals", "wall_time_s")}
+    return {"test_mean": float(test.mean()), "test_std": float(test.std(ddof=1)) if len(test) > 1 else 0.0,
+            "test_min": float(test.min()), **mean}
+
+
 @partial(jax.jit, static_argnames=("label_dims",))
 def embed_label(x, labels, label_dims: int, strength: float):
     """``[strength · onehot(labels, label_dims), x]`` — the label in the first ``label_dims`` entries."""
@@ -425,4 +439,4 @@ class PhysicalLocalLearning:
 
 
 __all__ = ["PhysicalLocalLearning", "PhyLLConfig", "TrainReport", "embed_label", "cosine_goodness", "phyll_loss",
-           "wrong_labels", "check_data", "begin_fit"]
+           "wrong_labels", "check_data", "begin_fit", "summarize_reports"]

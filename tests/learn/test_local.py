@@ -114,3 +114,19 @@ def test_phyll_vowels_small_run(shared_data):
     rep = tr.fit(d.x_train, d.y_train, d.x_test, d.y_test, key=jax.random.PRNGKey(0), progress=False)
     assert GRAD_REQUESTS["count"] == before
     assert rep.test_accuracy >= 0.7, rep.test_accuracy     # chance 1/7; the full benchmark reaches > 85 %
+
+
+def test_summarize_reports_by_hand():
+    from neurosim.learn.local import TrainReport, summarize_reports
+
+    a = TrainReport("x", 0.9, 0.8, 100.0, 10, 1.0, 5)
+    b = dict(a.as_dict(), train_accuracy=0.7, test_accuracy=0.6, digital_macs=300.0, physical_evals=30,
+             wall_time_s=3.0)
+    s = summarize_reports([a, b])
+    assert s["test_mean"] == pytest.approx(0.7) and s["test_min"] == pytest.approx(0.6)
+    assert s["test_std"] == pytest.approx(np.std([0.8, 0.6], ddof=1))
+    assert (s["train_accuracy"], s["digital_macs"], s["physical_evals"], s["wall_time_s"]) == pytest.approx(
+        (0.8, 200.0, 20.0, 2.0))
+    assert summarize_reports([a])["test_std"] == 0.0
+    with pytest.raises(ValidationError, match="runs"):
+        summarize_reports([])
