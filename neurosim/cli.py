@@ -71,23 +71,40 @@ def _activity_arg(text: str | None):
     return data
 
 
+def _energy_options(args, profile) -> dict:
+    """CLI flags → mapper options of ``profile``'s kind (a flag that does not apply is a clear error)."""
+    from neurosim.errors import ValidationError
+
+    opts = {}
+    if profile.kind == "spinnaker2":
+        opts = {"dvfs": args.dvfs, "allow_dram": args.allow_dram or None, "max_chips": args.max_chips,
+                "pes": args.pes, "execution": args.execution}
+        if args.execution not in (None, "arm", "mac"):
+            raise ValidationError("--execution: SpiNNaker 2 takes arm or mac")
+    elif profile.kind == "imc":
+        if args.execution not in (None, "event", "dense"):
+            raise ValidationError("--execution: IMC takes event or dense")
+        opts = {"event_driven": None if args.execution is None else args.execution == "event"}
+    else:
+        opts = {"execution": args.execution, "batch": args.batch}
+    given = {"--dvfs": args.dvfs, "--pes": args.pes, "--max-chips": args.max_chips,
+             "--allow-dram": args.allow_dram or None, "--batch": args.batch}
+    takes = {"spinnaker2": {"--dvfs", "--pes", "--max-chips", "--allow-dram"}, "imc": set(),
+             "digital": {"--batch"}}[profile.kind]
+    bad = [k for k, v in given.items() if v is not None and k not in takes]
+    if bad:
+        raise ValidationError(f"{', '.join(bad)}: not an option of {profile.name} ({profile.kind} target)")
+    return {k: v for k, v in opts.items() if v is not None}
+
+
 def _cmd_energy(args) -> int:
     import neurosim.hardware as hw
     from neurosim.zoo import load_description
 
     desc = load_description(args.model)
-    workload = desc.workload(_activity_arg(args.activity))
-    options = {}
+    workload = hw.resolve_workload(desc, activity=_activity_arg(args.activity), rate=args.rate)
     profile = hw.load_profile(args.target)
-    if profile.kind == "spinnaker2":
-        options = {"dvfs": args.dvfs, "precision": desc.precision, "allow_dram": args.allow_dram}
-        if args.max_chips:
-            options["max_chips"] = args.max_chips
-    elif args.dvfs:
-        from neurosim.errors import ValidationError
-
-        raise ValidationError(f"--dvfs: only SpiNNaker 2 profiles have DVFS levels, not {profile.name}")
-    est = hw.estimate(workload, profile, **options)
+    est = hw.estimate(workload, profile, **_energy_options(args, profile))
     if args.json:
         out = est.as_dict()
         out["model"] = desc.name
@@ -95,7 +112,7 @@ def _cmd_energy(args) -> int:
         print(json.dumps(out, indent=2))
     else:
         print(f"model {desc.name} ({desc.task})")
-        print(est.table())
+        print(est.explain() if args.explain else est.table())
     return 0
 
 
@@ -232,10 +249,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="profile name or file (spinnaker2, imc-rram-40nm, cpu-45nm-horowitz, gpu-a100)")
     energy.add_argument("--activity", help="activity fraction (e.g. 0.2 = 80%% sparsity) or a JSON file of "
                                            "per-layer activity (e.g. a run's report.json)")
-    energy.add_argument("--dvfs", help="SpiNNaker 2 performance level (pl1 = 150 MHz/0.5 V, pl4 = 300 MHz/0.8 V)")
+    energy.add_argument("--rate", type=float, help="uniform activity fraction R in [0, 1] on every spiking layer "
+                                                   "(instead of the entry's recorded or stated activity)")
+    energy.add_argument("--dvfs", help="SpiNNaker 2 performance level (pl1 = 150 MHz/0.5 V, pl4 = 300 MHz/0.8 V; "
+                                       "default: the profile's [defaults])")
+    energy.add_argument("--pes", type=_positive_int, help="SpiNNaker 2: PEs the deployment allocates "
+                                                                        "(default: what the placer packs)")
+    energy.add_argument("--batch", type=_positive_int, help="CPU/GPU: inferences per batch "
+                                                                          "(default: the profile's, 1)")
+    energy.add_argument("--execution", choices=("dense", "event", "arm", "mac"),
+                        help="CPU/GPU/IMC: dense or event; SpiNNaker 2: arm or mac (default: the profile's)")
     energy.add_argument("--max-chips", type=int, help="fail if the network needs more chips than this")
     energy.add_argument("--allow-dram", action="store_true", help="let weights that do not fit a PE live in DRAM")
-    energy.add_argument("--json", action="store_true", help="print JSON")
+    energy.add_argument("--explain", action="store_true", help="print every term as count x unit cost = energy "
+                                                               "with its profile field and source, and the latency parts")
+    energy.add_argument("--json", action="store_true", help="print JSON (carries the same terms and parts)")
     energy.set_defaults(func=_cmd_energy)
 
     prof = sub.add_parser("profiles", help="list, show or validate hardware profiles",

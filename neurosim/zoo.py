@@ -31,15 +31,26 @@ class Description:
     task: str = ""
     source: str = ""
     notes: list = field(default_factory=list)
+    recorded: dict | None = None  # measured workload of a trained entry ([results.workload])
+    stated_activity: bool = False  # the entry's file states an [activity] table
+    activity_source: str = ""
+    input_graded: bool = False
 
     def workload(self, activity: float | dict | None = None):
-        from neurosim.hardware.workload import from_rates
+        """The workload at ``activity`` (a fraction or ``{layer: fraction}``), or, when None, the recorded measured
+        workload of a trained entry, else the activity the entry states."""
+        from neurosim.hardware.workload import from_rates, from_record
 
+        if activity is None and self.recorded is not None:
+            wl = from_record(self.specs, self.recorded)
+            wl.notes.extend(self.notes)
+            return wl
         act = self.activity if activity is None else activity
         if isinstance(act, dict) and "default" in act:
             default = act["default"]
             act = {s.name: act.get(s.name, default) for s in self.specs}
-        wl = from_rates(self.specs, steps=self.steps, activity=act, input_activity=self.input_activity)
+        wl = from_rates(self.specs, steps=self.steps, activity=act, input_activity=self.input_activity,
+                        input_graded=self.input_graded)
         wl.notes.extend(self.notes)
         return wl
 
@@ -87,7 +98,8 @@ def load_description(name_or_path: str | Path) -> Description:
         specs = zm.model.describe()
         return Description(zm.name, specs, int(data.get("input", {}).get("n_steps", 1)),
                            {"default": zm.results.get("activity", 1.0)}, float(zm.results.get("input_activity", 1.0)),
-                           "fp32", data.get("task", ""), data.get("source", ""), list(data.get("notes", [])))
+                           "fp32", data.get("task", ""), data.get("source", ""), list(data.get("notes", [])),
+                           recorded=zm.results.get("workload"), input_graded=bool(data.get("input_graded", False)))
     if data.get("kind") != "description":
         raise DataFormatError(f"{path}: kind {data.get('kind')!r} is neither 'description' nor 'trained'")
     try:
@@ -100,9 +112,12 @@ def load_description(name_or_path: str | Path) -> Description:
         raise DataFormatError(f"{path}: a layer lacks the field {exc}") from exc
     except ValidationError as exc:
         raise DataFormatError(f"{path}: {exc}") from exc
-    return Description(data["name"], specs, int(data.get("steps", 1)), dict(data.get("activity", {"default": 1.0})),
+    stated = dict(data.get("activity", {}))
+    source = str(stated.pop("source", ""))
+    return Description(data["name"], specs, int(data.get("steps", 1)), stated or {"default": 1.0},
                        float(data.get("input_activity", 1.0)), data.get("precision", "fp32"), data.get("task", ""),
-                       data.get("source", ""), list(data.get("notes", [])))
+                       data.get("source", ""), list(data.get("notes", [])), stated_activity=bool(stated),
+                       activity_source=source, input_graded=bool(data.get("input_graded", False)))
 
 
 def _component(spec: dict, where: str):

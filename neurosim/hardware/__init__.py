@@ -6,22 +6,15 @@
 from __future__ import annotations
 
 from neurosim.hardware.digital import estimate_digital
-from neurosim.hardware.estimate import Estimate
+from neurosim.hardware.estimate import Estimate, LatencyPart, Term
 from neurosim.hardware.imc import energy_per_mac, estimate_imc
+from neurosim.hardware.pricing import CARD_TARGETS, card_energies, estimate, price, resolve_workload
 from neurosim.hardware.profile import Profile, list_profiles, load_profile
 from neurosim.hardware.spinnaker2 import estimate_spinnaker2
 from neurosim.hardware.workload import (LayerWorkload, Workload, describe_layer, from_activity, from_rates,
-                                       readout_workload)
+                                       from_record, readout_workload)
 
-_MAPPERS = {"spinnaker2": estimate_spinnaker2, "imc": estimate_imc, "digital": estimate_digital}
-
-
-def estimate(workload: Workload, target: str | Profile = "spinnaker2", **options) -> Estimate:
-    """Price a :class:`Workload` on a target profile (name, path or :class:`Profile`); options go to the mapper."""
-    profile = target if isinstance(target, Profile) else load_profile(target)
-    return _MAPPERS[profile.kind](workload, profile, **options)
-
-
-__all__ = ["estimate", "Estimate", "Profile", "load_profile", "list_profiles", "Workload", "LayerWorkload",
-           "from_activity", "from_rates", "describe_layer", "readout_workload", "estimate_spinnaker2", "estimate_imc",
+__all__ = ["estimate", "price", "card_energies", "resolve_workload", "CARD_TARGETS", "Estimate", "Term",
+           "LatencyPart", "Profile", "load_profile", "list_profiles", "Workload", "LayerWorkload", "from_activity",
+           "from_rates", "from_record", "describe_layer", "readout_workload", "estimate_spinnaker2", "estimate_imc",
            "estimate_digital", "energy_per_mac"]

@@ -1,55 +1,100 @@
-r"""Pricing a workload on a conventional digital processor (CPU or GPU profile, ``kind = "digital"``).
+r"""Pricing a workload on a conventional digital processor (CPU or GPU profile, ``kind = "digital"``): a roofline at
+the actual batch.
 
-Per step and layer: executed operations × their energy, plus weight traffic. ``execution="event"`` processes only
-synaptic events (binary spike inputs → accumulates, graded inputs → MACs); ``"dense"`` multiplies every stored
-weight every step (what a GPU kernel does). Every executed synapse reads its weight once: from on-chip memory when
-all weights fit in ``on_chip_bytes``, else from DRAM. Neuron updates: LIF ≈ 2 MACs; gated unit ≈ 6 MACs + 3
-nonlinearities. Latency = operations / ``throughput`` + ``step_overhead`` per step (or DRAM-bandwidth bound);
-static energy = ``static_power`` × latency.
+Per layer and step, for a batch of ``b`` samples:
+
+* **operations**: ``execution="dense"`` multiplies every dense-equivalent weight (what a GPU kernel does);
+  ``"event"`` processes only synaptic events (binary spike inputs → accumulates, graded inputs → MACs). Neuron
+  updates: LIF ≈ 2 MACs, gated unit ≈ 6 MACs + 3 nonlinearities. Every executed operation also pays
+  ``op_overhead_energy`` (instruction fetch/decode/issue amortised over the SIMD width; 0 in the arithmetic-only
+  lower bound);
+* **weights**: stored dense (dense execution) or as the nonzeros (event execution). They are read once per step
+  for the whole batch — all of them (dense) or the rows events touch (event) — from on-chip memory (L2/cache) when
+  the stored weights fit in ``on_chip_bytes``, else streamed from DRAM/HBM;
+* **time** = ``max(ops / (throughput × utilization), weight bytes / bandwidth)`` + ``kernels_per_layer_step`` ×
+  ``launch_overhead`` (kernel launch / framework dispatch per layer per step).
+
+Energies are per inference (a batch shares the weight reads); static power is charged over the kernel latency,
+and :mod:`neurosim.hardware.system` adds the host link and orchestration for the as-deployed figure.
 """
 
 from __future__ import annotations
 
 from neurosim import validate
-from neurosim.hardware.estimate import Estimate, combine
+from neurosim.hardware.estimate import Estimate, LatencyPart, Term, build_estimate
 from neurosim.hardware.profile import Profile
+from neurosim.hardware.system import deployed_parts, static_term
 from neurosim.hardware.workload import Workload
 
 
-def estimate_digital(workload: Workload, profile: Profile, *, execution: str = "event", batch: int = 1) -> Estimate:
-    """Per-inference energy and latency at batch size ``batch``: a batch shares each step's weight reads and the
-    per-step overhead, so memory energy and overhead time are divided by ``batch`` per inference, while compute
-    scales with it; latency is that of a whole batch, throughput counts inferences."""
+def _binary_input(layer, by_name) -> bool:
+    spec = layer.spec
+    return spec.update != "gated" and not any(
+        by_name.get(p.source) is not None and by_name[p.source].spec.graded for p in spec.projections) and any(
+        p.source in by_name or p.recurrent for p in spec.projections)
+
+
+def estimate_digital(workload: Workload, profile: Profile, *, execution: str | None = None,
+                     batch: int | None = None) -> Estimate:
+    """Kernel-bound and as-deployed energy and latency at batch ``batch`` (see module docstring). ``execution``
+    and ``batch`` default to the profile's ``[defaults]``."""
+    execution = profile.default("execution", execution) or "dense"
+    batch = profile.default("batch", batch) or 1
     validate.choice("execution", execution, ("event", "dense"))
     batch = validate.positive_int("batch", batch)
     comp, mem = profile["compute"], profile["memory"]
+    src = profile.source
     by_name = {l.name: l for l in workload}
-    weight_bytes = sum(l.spec.synapses for l in workload) * mem["bytes_per_weight"]
+    stored = sum((l.spec.dense_synapses if execution == "dense" else l.spec.synapses) for l in workload)
+    weight_bytes = stored * mem["bytes_per_weight"]
     fits = weight_bytes <= mem["on_chip_bytes"]
-    e_byte = mem["on_chip_energy_per_byte"] if fits else mem["dram_energy_per_byte"]
-    per_layer, time_per_inference = {}, 0.0
+    mem_field = "memory.on_chip_energy_per_byte" if fits else "memory.dram_energy_per_byte"
+    e_byte = mem[mem_field.split(".")[1]]
+    bandwidth = mem["on_chip_bandwidth"] if fits else mem["dram_bandwidth"]
+    rate = comp["throughput"] * comp["utilization"]
+    terms: list[Term] = []
+    t_compute = t_memory = t_launch = 0.0
     for layer in workload:
-        spec = layer.spec
-        binary_input = not spec.update == "gated" and not any(
-            by_name.get(p.source) is not None and by_name[p.source].spec.graded for p in spec.projections) and any(
-            p.source in by_name or p.recurrent for p in spec.projections)
+        spec, s = layer.spec, layer.steps
+        binary = _binary_input(layer, by_name) and execution == "event"
         ops = layer.events_per_step if execution == "event" else float(spec.dense_synapses)
-        syn_energy = ops * (comp["add_energy"] if (binary_input and execution == "event") else comp["mac_energy"])
         if spec.update == "gated":
-            upd = spec.n_neurons * (6 * comp["mac_energy"] + 3 * comp["nonlinearity_energy"])
-            upd_ops = spec.n_neurons * 9
+            upd_macs, nonlin = 6 * spec.n_neurons, 3 * spec.n_neurons
         else:
-            upd = spec.n_neurons * 2 * comp["mac_energy"]
-            upd_ops = spec.n_neurons * 2
-        # weights read once per step for the whole batch (dense: all; event: the union of active rows, bounded
-        # by the weights stored)
-        traffic = min(ops * batch, float(spec.synapses)) * mem["bytes_per_weight"]
-        t_step = max(batch * (ops + upd_ops) / comp["throughput"], 0 if fits else traffic / mem["dram_bandwidth"])
-        time_per_inference += layer.steps * (t_step + comp["step_overhead"])
-        s = layer.steps
-        per_layer[layer.name] = {"compute": (syn_energy + upd) * s, "memory": traffic / batch * e_byte * s}
-    notes = [f"weights ({weight_bytes:,.0f} B) {'fit on chip' if fits else 'stream from DRAM'}",
-             f"execution: {execution}, batch {batch}"]
-    resources = {"execution": execution, "weights_on_chip": fits, "batch": batch}
-    return combine(profile.name, per_layer, comp["static_power"] * time_per_inference / batch, time_per_inference,
-                   batch / time_per_inference if time_per_inference else float("inf"), weight_bytes, resources, notes)
+            upd_macs, nonlin = 2 * spec.n_neurons, 0
+        key = "compute.add_energy" if binary else "compute.mac_energy"
+        terms.append(Term(spec.name, "compute", ops * s, comp[key.split(".")[1]], key, src(key)))
+        terms.append(Term(spec.name, "compute", upd_macs * s, comp["mac_energy"], "compute.mac_energy (updates)",
+                          src("compute.mac_energy")))
+        if nonlin:
+            terms.append(Term(spec.name, "compute", nonlin * s, comp["nonlinearity_energy"],
+                              "compute.nonlinearity_energy", src("compute.nonlinearity_energy")))
+        if comp["op_overhead_energy"]:
+            terms.append(Term(spec.name, "instructions", (ops + upd_macs + nonlin) * s, comp["op_overhead_energy"],
+                              "compute.op_overhead_energy", src("compute.op_overhead_energy")))
+        layer_stored = spec.dense_synapses if execution == "dense" else spec.synapses
+        traffic = min(ops * batch, float(layer_stored)) * mem["bytes_per_weight"]  # per step, whole batch
+        terms.append(Term(spec.name, "memory", traffic / batch * s, e_byte, mem_field, src(mem_field), unit="B"))
+        tc = batch * (ops + upd_macs + nonlin) / rate
+        tm = traffic / bandwidth
+        t_compute += s * tc
+        t_memory += s * max(0.0, tm - tc)
+        t_launch += s * comp["kernels_per_layer_step"] * comp["launch_overhead"]
+    parts = [LatencyPart("compute", t_compute, "ops / (compute.throughput x compute.utilization)"),
+             LatencyPart("memory", t_memory, f"weight bytes / memory.{'on_chip' if fits else 'dram'}_bandwidth "
+                                             "beyond compute (memory-bound steps)"),
+             LatencyPart("launch", t_launch, "steps x layers x compute.kernels_per_layer_step x "
+                                             "compute.launch_overhead")]
+    kernel_s = t_compute + t_memory + t_launch
+    terms.append(static_term(profile, kernel_s / batch, comp["static_power"], "compute.static_power",
+                             src("compute.static_power")))
+    sys_terms, sys_parts = deployed_parts(profile, workload, static_power=comp["static_power"],
+                                          static_field="compute.static_power", kernel_terms=terms,
+                                          kernel_seconds=kernel_s, batch=batch)
+    notes = [f"weights ({weight_bytes:,.0f} B, {execution} storage) "
+             f"{'fit on chip' if fits else 'stream from DRAM/HBM every step'}",
+             f"execution: {execution}, batch {batch}; latency is per batch, energy per inference"]
+    resources = {"execution": execution, "weights_on_chip": fits, "batch": batch,
+                 "weight_bytes": int(weight_bytes)}
+    return build_estimate(profile.name, terms + sys_terms, parts + sys_parts, memory=weight_bytes,
+                          resources=resources, notes=notes, batch=batch)

@@ -1,4 +1,4 @@
-r"""Mapping a workload onto analog in-memory-computing crossbars and pricing it
+rr"""Mapping a workload onto analog in-memory-computing crossbars and pricing it
 (constants: ``hardware_profiles/imc-rram-40nm.toml``).
 
 **Tiling.** A signed weight is a differential pair (:math:`w \propto G^+ - G^-`, two columns) sliced into
@@ -6,19 +6,24 @@ r"""Mapping a workload onto analog in-memory-computing crossbars and pricing it
 :math:`2\lceil b_w/b_\mathrm{cell}\rceil` columns and a crossbar holds ``rows`` inputs × ``cols / that`` outputs.
 Each projection is stored dense (pruned weights still occupy cells); gated layers store three matrices.
 
-**One step.** Inputs are applied bit-serially: 1 cycle for binary spikes, ``input_bits`` cycles for graded/real
-inputs. Event-driven operation drives only the rows of nonzero inputs:
+**Input encoding.** Graded/real inputs of ``input_bits`` are applied ``input_bits_per_cycle`` bits per cycle
+(1 = bit-serial as in ISAAC; more = a multi-level DAC), i.e. :math:`\lceil b_x / b_\mathrm{cycle}\rceil`
+cycles; binary spikes take one cycle. Event-driven operation drives only the rows of nonzero inputs:
 
-* row drives = active inputs × column tiles × cycles → × ``dac_energy_per_row``;
-* cell reads = row drives × ``cols`` cells → × :math:`V_\mathrm{read}^2\,\bar G\,t_\mathrm{pulse}`;
+* row drives = active inputs × column tiles × cycles → × ``dac_energy_per_row`` × bits per cycle;
+* cell reads = row drives × ``cols`` → × ``cell_read_energy`` (per cell per 1-bit input pulse) × bits per cycle;
 * ADC conversions: every column of every crossbar that has an active row, per cycle
-  (:math:`P(\text{tile active}) = 1-(1-a)^{\text{rows}}` for input activity :math:`a`) → × ``adc_energy``;
-  each conversion is shifted and added (× ``shift_add_energy``);
-* digital periphery: partial sums across row tiles (× ``digital_add_energy``), neuron updates
-  (× ``digital_neuron_update_energy``), input/output buffers (× ``buffer_energy_per_byte``).
+  (:math:`P(\text{tile active}) = 1-(1-a)^{\text{rows}}` for input activity :math:`a`) → × ``adc_energy`` at
+  ``adc_bits``; ``columns_per_adc`` columns share one ADC (time, not energy); each conversion is shifted and added
+  (× ``shift_add_energy``).
 
-Latency per step = cycles × max(``cycle_time``, columns / (ADC rate × ADCs per crossbar)); crossbars work in
-parallel. Device non-idealities (accuracy under noise) come from :mod:`neurosim.devices`, not from this file.
+These four are the **macro** (what published CIM macro efficiencies count). The **system** adds the digital
+periphery: partial sums across row tiles (× ``digital_add_energy``), neuron updates
+(× ``digital_neuron_update_energy``), input/output buffers (× ``buffer_energy_per_byte``), then host link and
+orchestration (:mod:`neurosim.hardware.system`).
+
+Latency per step = cycles × max(``cycle_time``, ``columns_per_adc`` / ADC rate); crossbars work in parallel.
+Device non-idealities (accuracy under noise) come from :mod:`neurosim.devices`, not from this file.
 """
 
 from __future__ import annotations
@@ -26,9 +31,12 @@ from __future__ import annotations
 import math
 
 from neurosim import validate
-from neurosim.hardware.estimate import Estimate, combine
+from neurosim.hardware.estimate import Estimate, LatencyPart, Term, build_estimate
 from neurosim.hardware.profile import Profile
+from neurosim.hardware.system import deployed_parts, static_term
 from neurosim.hardware.workload import Workload
+
+MACRO = ("dac", "crossbar", "adc", "shift_add")  # components a CIM macro figure of merit counts
 
 
 def tiles_for(profile: Profile, n_in: int, n_out: int) -> tuple[int, int, int]:
@@ -39,20 +47,31 @@ def tiles_for(profile: Profile, n_in: int, n_out: int) -> tuple[int, int, int]:
     return math.ceil(n_in / xb["rows"]), math.ceil(n_out / outs_per_xbar), outs_per_xbar
 
 
+def _cycles(profile: Profile, layer, by_name) -> int:
+    xb, per = profile["crossbar"], profile["periphery"]
+    spec = layer.spec
+    graded_input = spec.update == "gated" or any(
+        by_name.get(p.source) is not None and by_name[p.source].spec.graded for p in spec.projections)
+    dense_external = (spec.projections and spec.projections[0].source == "input"
+                      and not any(p.source in by_name for p in spec.projections) and layer.input_density > 0.5)
+    if graded_input or dense_external:
+        return math.ceil(xb["input_bits"] / per["input_bits_per_cycle"])
+    return 1
+
+
 def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = True) -> Estimate:
     """Tile and price ``workload`` (see module docstring); ``event_driven=False`` drives every row every step."""
     xb, per = profile["crossbar"], profile["periphery"]
-    cell_energy = xb["read_voltage"] ** 2 * xb["mean_cell_conductance"] * 1e-6 * xb["read_pulse"]
+    src = profile.source
     by_name = {l.name: l for l in workload}
-    per_layer, total_tiles, step_time, memory, once_time = {}, 0, 0.0, 0, 0.0
+    bits_cycle = min(per["input_bits_per_cycle"], xb["input_bits"])
+    terms: list[Term] = []
+    total_tiles, step_time, memory, once_time = 0, 0.0, 0, 0.0
     for layer in workload:
-        spec = layer.spec
-        graded_input = spec.update == "gated" or any(
-            by_name.get(p.source) is not None and by_name[p.source].spec.graded for p in spec.projections)
-        cycles = xb["input_bits"] if graded_input or (spec.projections and spec.projections[0].source == "input"
-                                                      and not any(p.source in by_name for p in spec.projections)
-                                                      and layer.input_density > 0.5) else 1
-        dac = cells = conv = shift = adds = 0.0
+        spec, s = layer.spec, layer.steps
+        cycles = _cycles(profile, layer, by_name)
+        pulse_bits = bits_cycle if cycles > 1 else 1  # a spike is a 1-bit pulse
+        dac = cells = conv = adds = 0.0
         for p in spec.projections:
             n_out = p.n_out * spec.weights_per_synapse
             rt, ct, _ = tiles_for(profile, p.n_in, n_out)
@@ -64,33 +83,49 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
             dac += row_drives
             cells += row_drives * xb["cols"]
             p_active = 1.0 - (1.0 - a) ** min(xb["rows"], p.n_in) if event_driven else 1.0
-            conv_p = rt * ct * xb["cols"] * cycles * p_active
-            conv += conv_p
-            shift += conv_p
+            conv += rt * ct * xb["cols"] * cycles * p_active
             adds += n_out * max(rt - 1, 0) * cycles * p_active
-            t_layer = cycles * max(xb["cycle_time"], xb["cols"] / (per["adc_sample_rate"] * per["adcs_per_crossbar"]))
+            t_layer = cycles * max(xb["cycle_time"], per["columns_per_adc"] / per["adc_sample_rate"])
             if layer.steps < workload.steps:  # evaluated once per inference (a readout): adds its time once
                 once_time += t_layer * layer.steps
             else:
                 step_time = max(step_time, t_layer)
         buf_bytes = sum(p.n_in for p in spec.projections) + spec.n_neurons * 4
-        s = layer.steps
-        per_layer[layer.name] = {
-            "dac": dac * per["dac_energy_per_row"] * s,
-            "crossbar": cells * cell_energy * s,
-            "adc": conv * per["adc_energy"] * s,
-            "shift_add": shift * per["shift_add_energy"] * s,
-            "digital": (adds * per["digital_add_energy"] + spec.n_neurons * per["digital_neuron_update_energy"]
-                        + buf_bytes * per["buffer_energy_per_byte"]) * s,
-        }
-    time_per_inference = workload.steps * step_time + once_time
-    static = xb["leakage_power_per_tile"] * total_tiles * time_per_inference
+        n = spec.name
+        terms += [
+            Term(n, "dac", dac * s, per["dac_energy_per_row"] * pulse_bits,
+                 f"periphery.dac_energy_per_row x {pulse_bits:g} bit(s) per cycle", src("periphery.dac_energy_per_row")),
+            Term(n, "crossbar", cells * s, xb["cell_read_energy"] * pulse_bits,
+                 f"crossbar.cell_read_energy x {pulse_bits:g} bit(s) per cycle", src("crossbar.cell_read_energy")),
+            Term(n, "adc", conv * s, per["adc_energy"], f"periphery.adc_energy ({per['adc_bits']:g}-bit)",
+                 src("periphery.adc_energy")),
+            Term(n, "shift_add", conv * s, per["shift_add_energy"], "periphery.shift_add_energy",
+                 src("periphery.shift_add_energy")),
+            Term(n, "digital", adds * s, per["digital_add_energy"], "periphery.digital_add_energy (partial sums)",
+                 src("periphery.digital_add_energy")),
+            Term(n, "digital", spec.n_neurons * s, per["digital_neuron_update_energy"],
+                 "periphery.digital_neuron_update_energy", src("periphery.digital_neuron_update_energy")),
+            Term(n, "buffers", buf_bytes * s, per["buffer_energy_per_byte"], "periphery.buffer_energy_per_byte",
+                 src("periphery.buffer_energy_per_byte"), unit="B"),
+        ]
+    compute = workload.steps * step_time + once_time
+    fill = step_time * (len(workload.layers) - 1)
+    parts = [LatencyPart("compute", compute, "steps x cycles x max(crossbar.cycle_time, periphery.columns_per_adc"
+                                             " / periphery.adc_sample_rate) (+ once-per-inference layers)"),
+             LatencyPart("pipeline_fill", fill, "one step per further layer")]
+    leak = xb["leakage_power_per_tile"] * total_tiles
+    terms.append(static_term(profile, compute + fill, leak, "crossbar.leakage_power_per_tile x tiles",
+                             src("crossbar.leakage_power_per_tile")))
+    sys_terms, sys_parts = deployed_parts(profile, workload, static_power=leak,
+                                          static_field="crossbar.leakage_power_per_tile x tiles", kernel_terms=terms,
+                                          kernel_seconds=compute + fill)
     resources = {"crossbars": total_tiles, "crossbar_size": f"{int(xb['rows'])}x{int(xb['cols'])}",
-                 "event_driven": event_driven, "step_time_s": step_time}
-    notes = ["pruned weights still occupy crossbar cells; leakage not modelled (see profile)"]
-    return combine("imc-rram-40nm" if profile.name == "imc-rram-40nm" else profile.name, per_layer, static,
-                   time_per_inference + step_time * (len(workload.layers) - 1), 1.0 / time_per_inference,
-                   memory, resources, notes)
+                 "event_driven": event_driven, "step_time_s": step_time,
+                 "area_mm2": total_tiles * xb["tile_area"]}
+    notes = ["pruned weights still occupy crossbar cells",
+             f"macro = {', '.join(MACRO)}; system adds digital periphery, buffers, host link"]
+    return build_estimate(profile.name, terms + sys_terms, parts + sys_parts, memory=memory, resources=resources,
+                          notes=notes)
 
 
 def energy_per_mac(profile: Profile, n: int = 128) -> dict:
@@ -104,4 +139,10 @@ def energy_per_mac(profile: Profile, n: int = 128) -> dict:
     est = estimate_imc(wl, profile, event_driven=False)
     macs = n * n
     parts = {k: v / macs for k, v in est.layers["dense"].items()}
-    return {"energy_per_mac_J": sum(parts.values()), "components_J": parts, "macs": macs}
+    macro = sum(v for k, v in parts.items() if k in MACRO)
+    system = sum(parts.values())
+    t = est.resources["step_time_s"]
+    area = est.resources["area_mm2"]
+    return {"energy_per_mac_J": system, "macro_energy_per_mac_J": macro, "components_J": parts, "macs": macs,
+            "macro_tops_per_w": 2e-12 / macro, "system_tops_per_w": 2e-12 / system,
+            "tops_per_mm2": 2 * macs / t / area / 1e12, "step_time_s": t, "area_mm2": area}

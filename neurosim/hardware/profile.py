@@ -54,28 +54,40 @@ _SPINNAKER2 = {
 _IMC = {
     "crossbar": {
         "rows": ("count", True), "cols": ("count", True), "cell_bits": ("bit", True), "weight_bits": ("bit", True),
-        "input_bits": ("bit", True), "read_voltage": ("V", True), "read_pulse": ("s", True),
-        "mean_cell_conductance": ("uS", True), "cycle_time": ("s", True), "leakage_power_per_tile": ("W", False),
+        "input_bits": ("bit", True), "cell_read_energy": ("J", True), "cycle_time": ("s", True),
+        "leakage_power_per_tile": ("W", False), "tile_area": ("mm2", True),
     },
     "periphery": {
-        "dac_energy_per_row": ("J", True), "adc_bits": ("bit", True), "adc_energy": ("J", True),
-        "adcs_per_crossbar": ("count", True), "adc_sample_rate": ("Hz", True), "shift_add_energy": ("J", True),
-        "buffer_energy_per_byte": ("J", True), "digital_add_energy": ("J", True),
+        "dac_energy_per_row": ("J", True), "input_bits_per_cycle": ("bit", True), "adc_bits": ("bit", True),
+        "adc_energy": ("J", True), "columns_per_adc": ("count", True), "adc_sample_rate": ("Hz", True),
+        "shift_add_energy": ("J", True), "buffer_energy_per_byte": ("J", True), "digital_add_energy": ("J", True),
         "digital_neuron_update_energy": ("J", True),
     },
 }
 _DIGITAL = {
     "compute": {
         "mac_energy": ("J", True), "add_energy": ("J", True), "nonlinearity_energy": ("J", True),
-        "throughput": ("MAC/s", True), "static_power": ("W", False), "step_overhead": ("s", False),
+        "op_overhead_energy": ("J", False), "throughput": ("MAC/s", True), "utilization": ("fraction", True),
+        "static_power": ("W", False), "launch_overhead": ("s", False), "kernels_per_layer_step": ("count", False),
     },
     "memory": {
-        "on_chip_bytes": ("B", True), "on_chip_energy_per_byte": ("J", True), "dram_energy_per_byte": ("J", True),
-        "dram_bandwidth": ("B/s", True), "bytes_per_weight": ("B", True),
+        "on_chip_bytes": ("B", True), "on_chip_energy_per_byte": ("J", True), "on_chip_bandwidth": ("B/s", True),
+        "dram_energy_per_byte": ("J", True), "dram_bandwidth": ("B/s", True), "bytes_per_weight": ("B", True),
     },
 }
+# What a deployed system adds around the kernel (every kind): the host link, per-inference orchestration, and what
+# the chip draws while it waits (0 = sleeps at static power, 1 = busy-waits at its average active power).
+_SYSTEM = {
+    "host_link_bandwidth": ("B/s", True), "host_link_latency": ("s", False),
+    "host_link_energy_per_byte": ("J", False), "transactions_per_inference": ("count", False),
+    "orchestration_time": ("s", False), "idle_active_fraction": ("fraction", False),
+}
+for _schema in (_SPINNAKER2, _IMC, _DIGITAL):
+    _schema["system"] = _SYSTEM
 SCHEMAS = {"spinnaker2": _SPINNAKER2, "imc": _IMC, "digital": _DIGITAL}
-_META = {"schema", "schema_version", "name", "kind", "description"}
+# Options each mapper takes a default for from the profile's optional [defaults] table ({ value, source }).
+DEFAULTS = {"spinnaker2": {"dvfs": str}, "imc": {}, "digital": {"execution": str, "batch": int}}
+_META = {"schema", "schema_version", "name", "kind", "description", "defaults"}
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,19 @@ class Profile:
     sections: dict[str, dict[str, Any]]
     path: Path | None = None
     constants: dict[str, Constant] = field(default_factory=dict)
+    defaults: dict[str, Constant] = field(default_factory=dict)  # mapper option -> (value, source)
+
+    def default(self, option: str, given=None):
+        """``given`` if not None, else the profile's sourced default for ``option`` (None if it has none)."""
+        if given is not None:
+            return given
+        c = self.defaults.get(option)
+        return None if c is None else c.value
+
+    def source(self, key: str) -> str:
+        """The citation of constant ``key`` (``"section.field"``), or ``""``."""
+        c = self.constants.get(key)
+        return c.source if c else ""
 
     def __getitem__(self, section: str):
         return self.sections[section]
@@ -103,8 +128,9 @@ class Profile:
         levels = self.sections.get("dvfs", {})
         if not levels:
             raise ProfileError(f"{self.name}: profile has no DVFS levels")
+        level = self.default("dvfs", level)
         if level is None:
-            level = sorted(levels)[-1]
+            raise ProfileError(f"{self.name}: give a DVFS level ({sorted(levels)}); the profile sets no default")
         if level not in levels:
             raise ProfileError(f"{self.name}: unknown DVFS level {level!r}; levels are {sorted(levels)}")
         return levels[level]
@@ -185,7 +211,36 @@ def parse_profile(data: dict, path: str | Path = "<profile>") -> Profile:
             sections[sec] = {lvl: _section(path, lvl, raw, fields, constants, ("dvfs",)) for lvl, raw in levels.items()}
         else:
             sections[sec] = _section(path, sec, data[sec], fields, constants)
-    return Profile(name, kind, str(data.get("description", "")), sections, Path(path) if path else None, constants)
+    defaults = _defaults(path, kind, data.get("defaults", {}))
+    if kind == "spinnaker2" and "dvfs" in defaults and defaults["dvfs"].value not in sections["dvfs"]:
+        raise ProfileError(f"{_where(path, 'defaults', 'dvfs')}: {defaults['dvfs'].value!r} is not a DVFS level "
+                           f"({sorted(sections['dvfs'])})")
+    return Profile(name, kind, str(data.get("description", "")), sections, Path(path) if path else None, constants,
+                   defaults)
+
+
+def _defaults(path, kind: str, raw) -> dict[str, Constant]:
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{_where(path, 'defaults')}: expected a table")
+    allowed = DEFAULTS[kind]
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise ProfileError(f"{_where(path, 'defaults')}: unknown option(s) {', '.join(unknown)} (known: "
+                           f"{', '.join(allowed) or 'none'})")
+    out = {}
+    for key, typ in allowed.items():
+        if key not in raw:
+            continue
+        item = raw[key]
+        where = _where(path, "defaults", key)
+        if not isinstance(item, dict) or set(item) - {"value", "source"} or "value" not in item:
+            raise ProfileError(f"{where}: expected {{ value, source }}")
+        if not isinstance(item["value"], typ) or isinstance(item["value"], bool):
+            raise ProfileError(f"{where}: value must be a {typ.__name__}, got {item['value']!r}")
+        if not isinstance(item.get("source"), str) or not item["source"].strip():
+            raise ProfileError(f"{where}: source must be a non-empty string")
+        out[key] = Constant(item["value"], "", item["source"])
+    return out
 
 
 def load_profile(name_or_path: str | Path) -> Profile:

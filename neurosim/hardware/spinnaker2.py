@@ -31,8 +31,9 @@ import math
 
 from neurosim import validate
 from neurosim.errors import MappingError
-from neurosim.hardware.estimate import Estimate, combine
+from neurosim.hardware.estimate import Estimate, LatencyPart, Term, build_estimate
 from neurosim.hardware.profile import Profile
+from neurosim.hardware.system import deployed_parts, static_term
 from neurosim.hardware.workload import LayerWorkload, Workload
 
 
@@ -76,20 +77,44 @@ def place_layer(profile: Profile, layer: LayerWorkload, *, precision: str, max_n
     bytes_per_pe = fixed + n_per_pe * per_neuron
     return {"neurons_per_pe": n_per_pe, "pes": pes, "bytes_per_pe": bytes_per_pe, "dram": dram,
             "binding": "DRAM spill" if dram else binding, "weight_bytes": spec.synapses * b_syn,
-            "bytes_per_synapse": b_syn}
+            "bytes_per_synapse": b_syn, "fixed_bytes": fixed}
+
+
+def _allocate(placements: dict, workload: Workload, pes: int | None) -> int:
+    """Spread the layers over ``pes`` allocated PEs (at least what the placer packs): each layer gets a share
+    proportional to its packed PEs, its neurons split evenly. Returns the PEs allocated."""
+    packed = sum(p["pes"] for p in placements.values())
+    if pes is None:
+        return packed
+    pes = validate.positive_int("pes", pes)
+    if pes < packed:
+        raise MappingError(f"pes={pes}: the network needs at least {packed} PEs (data memory per PE), "
+                           f"{packed - pes} more than allocated")
+    for layer in workload:
+        pl = placements[layer.name]
+        share = max(pl["pes"], math.floor(pes * pl["pes"] / packed))
+        npp = math.ceil(layer.spec.n_neurons / share)
+        per_neuron = (pl["bytes_per_pe"] - pl["fixed_bytes"]) / pl["neurons_per_pe"]
+        pl.update(neurons_per_pe=npp, pes=math.ceil(layer.spec.n_neurons / npp),
+                  bytes_per_pe=pl["fixed_bytes"] + npp * per_neuron)
+    return max(pes, sum(p["pes"] for p in placements.values()))
 
 
 def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | None = None, precision: str = "fp32",
                         execution: str = "arm", max_neurons_per_pe: int = 1000, allow_dram: bool = False,
-                        max_chips: int | None = None) -> Estimate:
+                        max_chips: int | None = None, pes: int | None = None) -> Estimate:
     """Place and price ``workload`` on SpiNNaker 2 (see module docstring). ``execution``: ``"arm"`` (FP32 on
-    the cores, event-driven) or ``"mac"`` (dense layers on the int8 MAC array)."""
+    the cores, event-driven) or ``"mac"`` (dense layers on the int8 MAC array); ``dvfs`` defaults to the
+    profile's sourced ``[defaults] dvfs``; ``pes``: PEs the deployment allocates (default: what the placer packs)."""
     validate.choice("precision", precision, ("fp32", "int8"))
     validate.choice("execution", execution, ("arm", "mac"))
     max_neurons_per_pe = validate.positive_int("max_neurons_per_pe", max_neurons_per_pe)
     chip, arm, noc = profile["chip"], profile["arm"], profile["noc"]
+    dvfs = profile.default("dvfs", dvfs)
     level = profile.dvfs(dvfs)
     f = level["frequency"]
+    src = profile.source
+    lvl = f"dvfs.{dvfs}"
     by_name = {l.name: l for l in workload}
     placements, pe_cursor = {}, 0
     for layer in workload:
@@ -97,7 +122,7 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
                                              max_neurons_per_pe=max_neurons_per_pe, allow_dram=allow_dram,
                                              first_pe=pe_cursor)
         pe_cursor += placements[layer.name]["pes"]
-    total_pes = pe_cursor
+    total_pes = _allocate(placements, workload, pes)
     pes_per_chip = int(chip["pes_usable"])
     chips = math.ceil(total_pes / pes_per_chip)
     boards = math.ceil(chips / chip["chips_per_board"])
@@ -106,7 +131,9 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
                            f"limit {max_chips} chip(s): over by {chips - max_chips} chip(s) / "
                            f"{total_pes - max_chips * pes_per_chip} PEs")
 
-    per_layer, step_cycles, dram_time_per_step, once_cycles = {}, 0.0, 0.0, 0.0
+    terms: list[Term] = []
+    step_cycles, dram_time_per_step, once_cycles = 0.0, 0.0, 0.0
+    ext_in = workload.input_values_per_step
     for layer in workload:
         pl, spec = placements[layer.name], layer.spec
         share = pl["neurons_per_pe"] / spec.n_neurons  # fraction of the layer's work on its busiest PE
@@ -117,62 +144,92 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
         if mac_array:
             macs = spec.dense_synapses
             cycles_syn = macs * share / (profile["mac_array"]["macs_per_cycle"] * profile["mac_array"]["utilization"])
-            mac_energy = macs * level["mac_energy"]
+            syn_key = None
         else:
             if graded_input:
-                per_event = arm["cycles_per_dense_mac"] if dense_layer else arm["cycles_per_sparse_mac"]
+                syn_key = "arm.cycles_per_dense_mac" if dense_layer else "arm.cycles_per_sparse_mac"
             else:
-                per_event = arm["cycles_per_synaptic_event"]
+                syn_key = "arm.cycles_per_synaptic_event"
+            per_event = arm[syn_key.split(".")[1]]
             cycles_syn = layer.events_per_step * share * per_event
-            mac_energy = 0.0
-        upd = arm["cycles_per_gated_unit_update"] if spec.update == "gated" else arm["cycles_per_neuron_update"]
-        cycles_upd = pl["neurons_per_pe"] * upd
+        upd_key = "arm.cycles_per_gated_unit_update" if spec.update == "gated" else "arm.cycles_per_neuron_update"
+        upd = arm[upd_key.split(".")[1]]
+        # packets in: every event of a source layer (and every external input value) reaches each PE of the layer
         incoming = sum(by_name[p.source].spikes_per_step for p in spec.projections if p.source in by_name)
-        cycles_rx = incoming * arm["cycles_per_packet_receive"]
+        external = ext_in if any(p.source == "input" for p in spec.projections) else 0.0
+        cycles_rx = (incoming + external) * arm["cycles_per_packet_receive"]
         cycles_tx = layer.spikes_per_step * share * arm["cycles_per_packet_send"]
-        busiest = cycles_syn + cycles_upd + cycles_rx + cycles_tx + arm["cycles_per_step_overhead"]
+        busiest = cycles_syn + pl["neurons_per_pe"] * upd + cycles_rx + cycles_tx + arm["cycles_per_step_overhead"]
         if layer.steps < workload.steps:  # e.g. a readout evaluated once per inference: adds time once
             once_cycles += busiest * layer.steps
         else:
             step_cycles = max(step_cycles, busiest)
-        # totals over all PEs of the layer (per step), for energy
-        total_arm = ((0.0 if mac_array else layer.events_per_step * per_event) + spec.n_neurons * upd
-                     + incoming * arm["cycles_per_packet_receive"] * pl["pes"]
-                     + layer.spikes_per_step * arm["cycles_per_packet_send"] + arm["cycles_per_step_overhead"] * pl["pes"])
+        steps, n, e_cyc = layer.steps, spec.name, level["energy_per_cycle"]
+        cyc_src = src(f"{lvl}.energy_per_cycle")
+        if mac_array:
+            terms.append(Term(n, "mac_array", macs * steps, level["mac_energy"], f"{lvl}.mac_energy",
+                              src(f"{lvl}.mac_energy")))
+        else:
+            terms.append(Term(n, "arm_cores", layer.events_per_step * per_event * steps, e_cyc,
+                              f"{lvl}.energy_per_cycle ({syn_key} = {per_event:g})", cyc_src, unit="cycle"))
+        terms += [
+            Term(n, "arm_cores", spec.n_neurons * upd * steps, e_cyc, f"{lvl}.energy_per_cycle ({upd_key} = {upd:g})",
+                 cyc_src, unit="cycle"),
+            Term(n, "arm_cores", (incoming + external) * pl["pes"] * arm["cycles_per_packet_receive"] * steps, e_cyc,
+                 f"{lvl}.energy_per_cycle (arm.cycles_per_packet_receive, x {pl['pes']} PEs)", cyc_src, unit="cycle"),
+            Term(n, "arm_cores", layer.spikes_per_step * arm["cycles_per_packet_send"] * steps, e_cyc,
+                 f"{lvl}.energy_per_cycle (arm.cycles_per_packet_send)", cyc_src, unit="cycle"),
+            Term(n, "arm_cores", arm["cycles_per_step_overhead"] * pl["pes"] * steps, e_cyc,
+                 f"{lvl}.energy_per_cycle (arm.cycles_per_step_overhead, x {pl['pes']} PEs)", cyc_src, unit="cycle"),
+        ]
         bits = noc["packet_bits"] + (noc["payload_bits"] if spec.graded else 0)
-        noc_j = layer.spikes_per_step * bits * noc["mean_hops"] * noc["energy_per_bit_hop"]
+        in_bits = noc["packet_bits"] + (noc["payload_bits"] if workload.input_graded else 0)
+        noc_bits = (layer.spikes_per_step * bits + external * in_bits) * noc["mean_hops"]
+        terms.append(Term(n, "noc", noc_bits * steps, noc["energy_per_bit_hop"],
+                          "noc.energy_per_bit_hop (packets x bits x noc.mean_hops)", src("noc.energy_per_bit_hop"),
+                          unit="bit-hop"))
         targets_pes = sum(placements[t.name]["pes"] for t in workload
                           if any(p.source == layer.name for p in t.spec.projections))
         cross = 0.0 if chips <= 1 else layer.spikes_per_step * bits * min(1.0, targets_pes / pes_per_chip)
-        link_j = cross * noc["chip_link_energy_per_bit"]
+        if cross:
+            terms.append(Term(n, "noc", cross * steps, noc["chip_link_energy_per_bit"],
+                              "noc.chip_link_energy_per_bit", src("noc.chip_link_energy_per_bit"), unit="bit"))
         dram_bytes = layer.events_per_step * pl["bytes_per_synapse"] if pl["dram"] else 0.0
         layer_chips = math.ceil(pl["pes"] / pes_per_chip)  # each chip streams its own slice from its own DRAM
         dram_time_per_step = max(dram_time_per_step, dram_bytes / (chip["dram_bandwidth"] * layer_chips))
-        steps = layer.steps
-        per_layer[layer.name] = {
-            "arm_cores": total_arm * level["energy_per_cycle"] * steps,
-            "mac_array": mac_energy * steps,
-            "noc": (noc_j + link_j) * steps,
-            "dram": dram_bytes * chip["dram_energy_per_byte"] * steps,
-        }
-    step_time = max(step_cycles / f, dram_time_per_step) + noc["mean_hops"] * noc["hop_cycles"] / f
+        if dram_bytes:
+            terms.append(Term(n, "dram", dram_bytes * steps, chip["dram_energy_per_byte"], "chip.dram_energy_per_byte",
+                              src("chip.dram_energy_per_byte"), unit="B"))
     steps = workload.steps
-    time_per_inference = steps * step_time + once_cycles / f
-    latency = time_per_inference + (len(workload.layers) - 1) * step_time  # pipeline fill across layers
+    t_cycles = step_cycles / f
+    t_noc = noc["mean_hops"] * noc["hop_cycles"] / f
+    step_time = max(t_cycles, dram_time_per_step) + t_noc
+    parts = [LatencyPart("compute", steps * t_cycles + once_cycles / f,
+                         f"slowest PE's cycles per step / {lvl}.frequency x steps"),
+             LatencyPart("dram", steps * max(0.0, dram_time_per_step - t_cycles),
+                         "DRAM bytes / chip.dram_bandwidth beyond compute"),
+             LatencyPart("noc", steps * t_noc, "noc.mean_hops x noc.hop_cycles per step"),
+             LatencyPart("pipeline_fill", (len(workload.layers) - 1) * step_time, "one step per further layer")]
+    kernel_s = sum(p.seconds for p in parts)
     static_power = chip["chip_base_power"] * chips + level["pe_sleep_power"] * total_pes
+    static_field = f"chip.chip_base_power x {chips} chip(s) + {lvl}.pe_sleep_power x {total_pes} PEs"
+    terms.append(static_term(profile, kernel_s, static_power, static_field,
+                             f"{src('chip.chip_base_power')}; {src(f'{lvl}.pe_sleep_power')}"))
+    sys_terms, sys_parts = deployed_parts(profile, workload, static_power=static_power, static_field=static_field,
+                                          kernel_terms=terms, kernel_seconds=kernel_s)
     memory = sum(p["bytes_per_pe"] * p["pes"] for p in placements.values())
     dram_bytes = sum(p["weight_bytes"] for p in placements.values() if p["dram"])
     resources = {"PEs": total_pes, "chips": chips, "boards": boards,
                  "binding_limit": {k: v["binding"] for k, v in placements.items()},
                  "neurons_per_pe": {k: v["neurons_per_pe"] for k, v in placements.items()},
                  "max_bytes_per_pe": int(max(p["bytes_per_pe"] for p in placements.values())),
-                 "dram_weight_bytes": int(dram_bytes), "dvfs": dvfs or sorted(profile["dvfs"])[-1],
-                 "clock_hz": f, "step_time_s": step_time}
+                 "dram_weight_bytes": int(dram_bytes), "dvfs": dvfs, "clock_hz": f, "step_time_s": step_time,
+                 "pe_allocation": "placer (packed)" if pes is None else f"{total_pes} allocated"}
     notes = []
     if chips > 1:
         notes.append(f"network spans {chips} chips ({boards} board(s)); packets between chips use chip links")
     if dram_bytes:
         notes.append(f"{dram_bytes:,.0f} B of weights stream from DRAM every step (layers: "
                      + ", ".join(k for k, v in placements.items() if v["dram"]) + ")")
-    return combine("spinnaker2", per_layer, static_power * time_per_inference, latency, 1.0 / time_per_inference,
-                   memory + dram_bytes, resources, notes)
+    return build_estimate("spinnaker2", terms + sys_terms, parts + sys_parts, memory=memory + dram_bytes,
+                          resources=resources, notes=notes)

@@ -49,10 +49,31 @@ class LayerWorkload:
 
 @dataclass
 class Workload:
+    """Per-inference actions of every layer, plus the external I/O a deployed system moves over its host link:
+    ``input_values_per_step`` nonzero external input values per step (spike events, or graded values when
+    ``input_graded``), and the last layer's outputs read back once per inference."""
+
     layers: list[LayerWorkload]
     steps: int
     source: str = "measured"
     notes: list[str] = field(default_factory=list)
+    input_values_per_step: float = 0.0
+    input_graded: bool = False
+    n_inputs: int = 0  # width of the external input vector
+    assumptions: list[str] = field(default_factory=list)  # where the activity came from (printed with estimates)
+
+    def input_bytes_per_inference(self) -> float:
+        """Host → chip bytes: 4 B per spike event (32-bit key); graded inputs 4 B per value when the vector is at
+        least half dense (sent whole), else 8 B per nonzero (value + index)."""
+        if not self.input_graded:
+            return 4.0 * self.input_values_per_step * self.steps
+        dense = self.n_inputs and self.input_values_per_step >= 0.5 * self.n_inputs
+        per_step = 4.0 * self.n_inputs if dense else 8.0 * self.input_values_per_step
+        return per_step * self.steps
+
+    def output_bytes_per_inference(self) -> float:
+        """Chip → host bytes: the last layer's values (FP32) once per inference."""
+        return 4.0 * self.layers[-1].spec.n_neurons if self.layers else 0.0
 
     def __iter__(self):
         return iter(self.layers)
@@ -65,7 +86,15 @@ class Workload:
 
     def as_dict(self) -> dict:
         return {"steps": self.steps, "source": self.source, "layers": [l.as_dict() for l in self.layers],
-                "notes": self.notes}
+                "notes": self.notes, "input_values_per_step": self.input_values_per_step,
+                "input_graded": self.input_graded, "n_inputs": self.n_inputs}
+
+    def record(self) -> dict:
+        """The measured counts (not the structure) as plain data, for :func:`from_record`."""
+        return {"steps": self.steps, "input_values_per_step": self.input_values_per_step,
+                "input_graded": self.input_graded,
+                "layers": [{"name": l.name, "steps": l.steps, "events_per_step": l.events_per_step,
+                            "spikes_per_step": l.spikes_per_step} for l in self.layers]}
 
     def with_layers(self, *layers: LayerWorkload) -> "Workload":
         """A new workload with ``layers`` appended (e.g. a readout evaluated once per inference)."""
@@ -76,7 +105,8 @@ class Workload:
             if l.name in names:
                 raise ValidationError(f"with_layers: a layer named {l.name!r} already exists")
             names.add(l.name)
-        return Workload(list(self.layers) + list(layers), self.steps, self.source, list(self.notes))
+        return Workload(list(self.layers) + list(layers), self.steps, self.source, list(self.notes),
+                        self.input_values_per_step, self.input_graded, self.n_inputs, list(self.assumptions))
 
 
 def readout_workload(n_features: int, n_classes: int, *, name: str = "readout", evaluations: int = 1) -> LayerWorkload:
@@ -99,8 +129,32 @@ def _specs(model) -> list[LayerSpec]:
     return list(model.describe())
 
 
-def from_activity(model, activity) -> Workload:
-    """Per-sample, per-step averages of a measured :class:`~neurosim.core.activity.Activity`."""
+def _external_inputs(specs) -> int:
+    """Width of the external input: the largest ``n_in`` of a projection fed by ``"input"``."""
+    return max([p.n_in for s in specs for p in s.projections if p.source == "input"] or [0])
+
+
+def _input_values_measured(specs, layers: list[LayerWorkload]) -> float:
+    """Nonzero external inputs per step, recovered from the measured synaptic events of the layers fed by
+    ``"input"``: their events minus those caused by internal sources (source spikes × mean fan-out), divided by
+    the mean fan-out of the input projections."""
+    by = {l.name: l for l in layers}
+    best = 0.0
+    for l in layers:
+        ins = [p for p in l.spec.projections if p.source == "input"]
+        if not ins:
+            continue
+        wps = l.spec.weights_per_synapse
+        internal = sum(by[p.source].spikes_per_step * p.nnz / p.n_in * wps if p.source in by else 0.0
+                       for p in l.spec.projections if p.source != "input")
+        fan = sum(p.nnz / p.n_in for p in ins) * wps / len(ins)
+        best = max(best, max(l.events_per_step - internal, 0.0) / fan if fan else 0.0)
+    return best
+
+
+def from_activity(model, activity, *, input_graded: bool = False) -> Workload:
+    """Per-sample, per-step averages of a measured :class:`~neurosim.core.activity.Activity`; ``input_graded``:
+    the external input carries values (e.g. log event counts), not binary spikes (sets host-link bytes)."""
     specs = _specs(model)
     if activity.steps <= 0:
         raise ValidationError("activity: no steps were recorded")
@@ -111,10 +165,11 @@ def from_activity(model, activity) -> Workload:
             raise ValidationError(f"activity: no record for layer {spec.name!r} (has {sorted(activity.layers)})")
         la = activity.layers[spec.name]
         layers.append(LayerWorkload(spec, activity.steps, la.synaptic_events / per, la.spikes / per))
-    return Workload(layers, activity.steps, "measured")
+    return Workload(layers, activity.steps, "measured", input_values_per_step=_input_values_measured(specs, layers),
+                    input_graded=bool(input_graded), n_inputs=_external_inputs(specs))
 
 
-def from_rates(model, *, steps: int, activity, input_activity: float = 1.0) -> Workload:
+def from_rates(model, *, steps: int, activity, input_activity: float = 1.0, input_graded: bool = False) -> Workload:
     """Workload from activity fractions: ``activity`` is one fraction for every spiking layer or a dict by layer
     name (fraction of neurons emitting an event per step); ``input_activity`` is the fraction of nonzero external
     inputs per step. Feed-forward projections see their source's activity, recurrent ones the layer's own."""
@@ -138,7 +193,25 @@ def from_rates(model, *, steps: int, activity, input_activity: float = 1.0) -> W
             events += a_src * p.nnz * spec.weights_per_synapse
         layers.append(LayerWorkload(spec, steps, events, rates[spec.name] * spec.n_neurons))
         prev = spec.name
-    return Workload(layers, steps, "rates")
+    n_in = _external_inputs(specs)
+    return Workload(layers, steps, "rates", input_values_per_step=input_activity * n_in,
+                    input_graded=bool(input_graded), n_inputs=n_in)
+
+
+def from_record(model, record: dict) -> Workload:
+    """Rebuild a measured workload from its recorded per-layer counts (``Workload.record()``, e.g. a zoo entry's
+    ``[results.workload]``): the layer structure comes from ``model``, the activity from the record."""
+    specs = _specs(model)
+    try:
+        rows = {r["name"]: r for r in record["layers"]}
+        layers = [LayerWorkload(s, int(rows[s.name].get("steps", record["steps"])),
+                                float(rows[s.name]["events_per_step"]), float(rows[s.name]["spikes_per_step"]))
+                  for s in specs]
+        return Workload(layers, int(record["steps"]), "measured", [],
+                        float(record.get("input_values_per_step", 0.0)), bool(record.get("input_graded", False)),
+                        _external_inputs(specs))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(f"workload record: missing or bad field {exc}") from exc
 
 
 def describe_layer(name: str, n_neurons: int, *, update: str = "lif", inputs: list[tuple] = (), graded=False,

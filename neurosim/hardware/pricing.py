@@ -1,0 +1,107 @@
+"""The one pricing path: every front end (``neurosim energy``, :func:`price`, the demo, the model-zoo cards and the
+benchmarks) turns a model plus its activity into an :class:`~neurosim.hardware.estimate.Estimate` here, so they
+print the same number for the same inputs.
+
+Where the activity comes from is always explicit and is carried in ``Estimate.assumptions``:
+
+* a trained zoo entry prices the activity **measured on its test set** (recorded in its TOML, ``[results.workload]``);
+* ``rate=R`` prices a uniform activity ``R`` on every spiking layer (the CLI's ``--rate``);
+* ``activity=`` a fraction, a ``{layer: fraction}`` mapping, or a measured :class:`~neurosim.core.activity.Activity`;
+* a description entry without any of these prices the activity its file states (``[activity]``), and says so.
+
+A trained entry without a recorded workload, given no rate, is an error rather than a silent default.
+"""
+
+from __future__ import annotations
+
+from neurosim.errors import ValidationError
+from neurosim.hardware.estimate import Estimate
+from neurosim.hardware.profile import Profile, load_profile
+from neurosim.hardware.workload import Workload
+
+# Options each mapper accepts (anything else is a clear error instead of a TypeError deep inside).
+OPTIONS = {"spinnaker2": {"dvfs", "precision", "execution", "max_neurons_per_pe", "allow_dram", "max_chips", "pes"},
+           "imc": {"event_driven"}, "digital": {"execution", "batch"}}
+
+# The targets and options every model-zoo card lists (one place: cards, benchmark and tests read it).
+CARD_TARGETS = ("spinnaker2", "imc-rram-40nm", "cpu-45nm-core", "cpu-45nm-horowitz", "gpu-a100")
+
+
+def _profile(target) -> Profile:
+    return target if isinstance(target, Profile) else load_profile(target)
+
+
+def estimate(workload: Workload, target: str | Profile = "spinnaker2", **options) -> Estimate:
+    """Price a :class:`Workload` on a target profile (name, path or :class:`Profile`); options go to the mapper
+    (unknown options are refused, naming those the target takes)."""
+    from neurosim.hardware.digital import estimate_digital
+    from neurosim.hardware.imc import estimate_imc
+    from neurosim.hardware.spinnaker2 import estimate_spinnaker2
+
+    profile = _profile(target)
+    options = {k: v for k, v in options.items() if v is not None}
+    bad = sorted(set(options) - OPTIONS[profile.kind])
+    if bad:
+        raise ValidationError(f"{profile.name}: option(s) {', '.join(bad)} do not apply to a {profile.kind} target "
+                              f"(it takes {', '.join(sorted(OPTIONS[profile.kind]))})")
+    mapper = {"spinnaker2": estimate_spinnaker2, "imc": estimate_imc, "digital": estimate_digital}[profile.kind]
+    est = mapper(workload, profile, **options)
+    est.assumptions = list(getattr(workload, "assumptions", []))
+    return est
+
+
+def resolve_workload(model, *, activity=None, rate: float | None = None) -> Workload:
+    """The workload a front end prices, with ``workload.assumptions`` saying where its activity came from."""
+    from neurosim import validate
+    from neurosim.zoo import Description, load_description
+
+    if isinstance(model, Workload):
+        if rate is not None or activity is not None:
+            raise ValidationError("a Workload already carries its activity; do not also give rate/activity")
+        wl = model
+        wl.assumptions = list(getattr(wl, "assumptions", [])) or [f"activity: {wl.source} workload as given"]
+        return wl
+    if activity is not None and rate is not None:
+        raise ValidationError("give either rate or activity, not both")
+    if rate is not None:
+        validate.in_range("rate", rate, 0.0, 1.0)
+    if hasattr(activity, "layers") and hasattr(activity, "steps"):  # a measured Activity of a model object
+        from neurosim.hardware.workload import from_activity
+
+        wl = from_activity(model, activity)
+        wl.assumptions = ["activity: measured in the run given"]
+        return wl
+    desc = model if isinstance(model, Description) else load_description(model)
+    if rate is not None:
+        wl = desc.workload(float(rate))
+        wl.assumptions = [f"activity: uniform {rate:g} on every spiking layer (given as rate/--rate)"]
+    elif activity is not None:
+        wl = desc.workload(activity)
+        wl.assumptions = [f"activity: {activity if isinstance(activity, (int, float)) else 'per layer'} as given "
+                          f"({activity if isinstance(activity, dict) else 'on every spiking layer'})"]
+    elif desc.recorded is not None:
+        wl = desc.workload()
+        wl.assumptions = [f"activity: measured on {desc.name}'s test set (recorded in its zoo entry, "
+                          "[results.workload])"]
+    elif desc.stated_activity:
+        wl = desc.workload()
+        wl.assumptions = [f"activity: {desc.activity} as stated in the zoo entry {desc.name} "
+                          f"({desc.activity_source or 'its [activity] table'}); change it with rate/--rate"]
+    else:
+        raise ValidationError(f"{desc.name}: no recorded activity; give rate=R (--rate R) or activity=FILE "
+                              "(--activity FILE)")
+    return wl
+
+
+def price(model, target: str | Profile = "spinnaker2", *, activity=None, rate: float | None = None,
+          **options) -> Estimate:
+    """Price a zoo entry (name or path), a :class:`~neurosim.zoo.Description`, a model with its measured
+    ``activity``, or a :class:`Workload` on ``target``: the function behind the CLI, the cards and the benchmarks."""
+    return estimate(resolve_workload(model, activity=activity, rate=rate), target, **options)
+
+
+def card_energies(model) -> dict[str, float]:
+    """µJ per inference (as deployed) on every :data:`CARD_TARGETS` target, at each profile's defaults — what a
+    model-zoo card lists and ``neurosim energy`` prints."""
+    wl = resolve_workload(model)
+    return {t: estimate(wl, t).energy_per_inference * 1e6 for t in CARD_TARGETS}
