@@ -1,4 +1,4 @@
-rr"""Mapping a workload onto analog in-memory-computing crossbars and pricing it
+r"""Mapping a workload onto analog in-memory-computing crossbars and pricing it
 (constants: ``hardware_profiles/imc-rram-40nm.toml``).
 
 **Tiling.** A signed weight is a differential pair (:math:`w \propto G^+ - G^-`, two columns) sliced into
