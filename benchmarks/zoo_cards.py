@@ -1,47 +1,101 @@
-"""Reproduce the numbers on every model-zoo card: re-evaluate trained entries on their full test set and re-run
-their energy estimates; price description entries. Prints card vs reproduced values.
+"""Reproduce the numbers on every model-zoo card: re-evaluate trained entries on their full test set (accuracy,
+sparsity and the recorded workload), and re-price every entry on every card target through the one pricing path
+(``neurosim.hardware.price`` — the function ``neurosim energy`` calls). Prints card vs reproduced values.
 
-Run:  python benchmarks/zoo_cards.py
+Run:  python benchmarks/zoo_cards.py            (check; exit 1 on any mismatch)
+      python benchmarks/zoo_cards.py --write    (rewrite the energy table of every card, models/<name>.md)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
+BEGIN, END = "<!-- energy-table: written by benchmarks/zoo_cards.py --write -->", "<!-- /energy-table -->"
 
-def main():
+
+def energy_table(name: str) -> str:
+    """The card's energy table: kernel-bound and as-deployed energy and latency per target, at profile defaults."""
+    import neurosim.hardware as hw
+    from neurosim.hardware.estimate import fmt_energy, fmt_time
+
+    wl = hw.resolve_workload(name)
+    lines = [BEGIN, "", f"Priced with `neurosim energy {name} --target T` ({wl.assumptions[0]}); each profile's "
+             "defaults (`hardware_profiles/*.toml`, `[defaults]`).", "",
+             "| target | kernel-bound energy | kernel-bound latency | as-deployed energy | as-deployed latency |",
+             "|---|---|---|---|---|"]
+    for t in hw.CARD_TARGETS:
+        e = hw.estimate(wl, t)
+        lines.append(f"| {t} | {fmt_energy(e.kernel_energy)} | {fmt_time(e.kernel_latency)} | "
+                     f"{fmt_energy(e.energy_per_inference)} | {fmt_time(e.latency)} |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def card_table(card_text: str) -> dict[str, tuple[str, ...]]:
+    """Parse a card's energy table: target -> its four printed cells."""
+    block = card_text.split(BEGIN)[-1].split(END)[0] if BEGIN in card_text else ""
+    rows = {}
+    for line in block.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and not cells[0].startswith(("target", "---")):
+            rows[cells[0]] = tuple(cells[1:])
+    return rows
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", action="store_true", help="rewrite the energy table of every card")
+    ap.add_argument("--skip-eval", action="store_true", help="do not re-evaluate trained entries (pricing only)")
+    args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import neurosim.hardware as hw
-    from neurosim.zoo import _read, list_models, load, load_description
-    from train_zoo import evaluate, prepare
+    from neurosim.io.atomic import write_text
+    from neurosim.zoo import ZOO_DIR, _read, list_models, load
 
     ok = True
     for name in list_models():
         config, _ = _read(name)
+        card_path = ZOO_DIR / f"{name}.md"
+        table = energy_table(name)
+        text = card_path.read_text(encoding="utf-8")
+        if args.write:
+            text = (text.split(BEGIN)[0].rstrip() + "\n\n" + table + text.split(END)[1]) if BEGIN in text \
+                else text.rstrip() + "\n\n" + table + "\n"
+            write_text(card_path, text)
+        same = card_table(text) == card_table(table)
+        ok &= same
+        print(f"{name}: card energy table {'matches' if same else 'DIFFERS FROM'} the pricing path")
+        for t, cells in card_table(table).items():
+            print(f"    {t:18s} kernel-bound {cells[0]:>9} in {cells[1]:>8}; as deployed {cells[2]:>9} in {cells[3]:>8}")
         if config.get("kind") == "trained":
+            card = config["results"]
+            for t, uj in card["energy_uJ_per_inference"].items():
+                got = hw.price(name, t).energy_per_inference * 1e6
+                match = abs(got - uj) <= 1e-5 * abs(uj)
+                ok &= match
+                if not match:
+                    print(f"    {t}: TOML card {uj} uJ vs pricing path {got:.6g} uJ -> MISMATCH")
+            if args.skip_eval:
+                continue
+            from train_zoo import evaluate, prepare
+
             zm = load(name)
             _, _, xte, yte = prepare(zm.config)
             ev = evaluate(zm.model, zm.params, zm.config, xte, yte)
-            card = zm.results
             sp = ev["activity"].layers["layer0"].sparsity
             same = abs(ev["accuracy"] - card["test_accuracy"]) < 1e-3 and abs(sp - card["activity_sparsity"]) < 1e-3
-            ok &= same
-            print(f"{name}: accuracy card {card['test_accuracy']:.4f} / reproduced {ev['accuracy']:.4f}; sparsity "
-                  f"card {card['activity_sparsity']:.4f} / reproduced {sp:.4f} -> {'OK' if same else 'MISMATCH'}")
-            wl = hw.from_activity(zm.model, ev["activity"])
-            for tgt, uj in card["energy_uJ_per_inference"].items():
-                got = hw.estimate(wl, tgt).energy_per_inference * 1e6
-                match = abs(got - uj) <= 1e-3 * abs(uj) + 1e-3
-                ok &= match
-                print(f"    {tgt:18s} card {uj:10.3f} uJ / reproduced {got:10.3f} uJ -> {'OK' if match else 'MISMATCH'}")
-        else:
-            d = load_description(name)
-            est = hw.estimate(d.workload(), "spinnaker2")
-            print(f"{name} (description): SpiNNaker 2 {est.energy_per_inference * 1e6:.1f} uJ per inference, "
-                  f"{est.resources['PEs']} PEs")
+            rec = hw.from_activity(zm.model, ev["activity"], input_graded=bool(config.get("input_graded"))).record()
+            same_wl = all(abs(a["events_per_step"] - b["events_per_step"]) <= 1e-3 * max(1, b["events_per_step"])
+                          for a, b in zip(rec["layers"], card["workload"]["layers"]))
+            ok &= same and same_wl
+            print(f"    accuracy card {card['test_accuracy']:.4f} / reproduced {ev['accuracy']:.4f}; sparsity card "
+                  f"{card['activity_sparsity']:.4f} / reproduced {sp:.4f}; recorded workload "
+                  f"{'reproduced' if same_wl else 'DIFFERS'} -> {'OK' if same and same_wl else 'MISMATCH'}")
     return 0 if ok else 1
 
 

@@ -6,6 +6,7 @@ and fast simulation use :meth:`Sequential.run`, which runs layer after layer ove
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Sequence
 
 import jax
@@ -44,8 +45,16 @@ class Sequential(Component):
         return {k: (l.n_out, l.spiking) for k, l in self.layers.items()}
 
     def describe(self) -> list:
-        """One :class:`~neurosim.core.spec.LayerSpec` per layer, in order."""
-        return [layer.describe(name) for name, layer in self.layers.items()]
+        """One :class:`~neurosim.core.spec.LayerSpec` per layer, in order; a layer's feed-forward input is the
+        previous layer (``source`` = its name), the first layer's is ``"input"``."""
+        specs, prev = [], "input"
+        for name, layer in self.layers.items():
+            spec = layer.describe(name)
+            projs = tuple(p if p.recurrent or p.source != "input" else dataclasses.replace(p, source=prev)
+                          for p in spec.projections)
+            specs.append(dataclasses.replace(spec, projections=projs))
+            prev = name
+        return specs
 
     def static_counts(self):
         return {k: l.static_counts() for k, l in self.layers.items()}

@@ -27,6 +27,17 @@ OPTIONS = {"spinnaker2": {"dvfs", "precision", "execution", "max_neurons_per_pe"
 CARD_TARGETS = ("spinnaker2", "imc-rram-40nm", "cpu-45nm-core", "cpu-45nm-horowitz", "gpu-a100")
 
 
+def _describe(act) -> str:
+    """``0.2`` / ``{"default": 0.2}`` -> "0.2 on every spiking layer"; a mapping -> "layer a 0.1, layer b 0.3"."""
+    if isinstance(act, dict):
+        rest = {k: v for k, v in act.items() if k != "default"}
+        parts = [f"{k} {v:g}" for k, v in rest.items()]
+        if "default" in act:
+            parts.append(f"{act['default']:g} on {'every other' if rest else 'every'} spiking layer")
+        return ", ".join(parts)
+    return f"{act:g} on every spiking layer"
+
+
 def _profile(target) -> Profile:
     return target if isinstance(target, Profile) else load_profile(target)
 
@@ -77,16 +88,15 @@ def resolve_workload(model, *, activity=None, rate: float | None = None) -> Work
         wl.assumptions = [f"activity: uniform {rate:g} on every spiking layer (given as rate/--rate)"]
     elif activity is not None:
         wl = desc.workload(activity)
-        wl.assumptions = [f"activity: {activity if isinstance(activity, (int, float)) else 'per layer'} as given "
-                          f"({activity if isinstance(activity, dict) else 'on every spiking layer'})"]
+        wl.assumptions = [f"activity: {_describe(activity)} (given as activity/--activity)"]
     elif desc.recorded is not None:
         wl = desc.workload()
         wl.assumptions = [f"activity: measured on {desc.name}'s test set (recorded in its zoo entry, "
                           "[results.workload])"]
     elif desc.stated_activity:
         wl = desc.workload()
-        wl.assumptions = [f"activity: {desc.activity} as stated in the zoo entry {desc.name} "
-                          f"({desc.activity_source or 'its [activity] table'}); change it with rate/--rate"]
+        wl.assumptions = [f"activity: {_describe(desc.activity)}, as stated in the zoo entry {desc.name} "
+                          f"({desc.activity_source or 'its [activity] table'}); change it with --rate/--activity"]
     else:
         raise ValidationError(f"{desc.name}: no recorded activity; give rate=R (--rate R) or activity=FILE "
                               "(--activity FILE)")
