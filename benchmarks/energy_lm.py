@@ -26,28 +26,33 @@ def main(argv=None):
     from neurosim.zoo import load_description
 
     desc = load_description("egru-lm-wikitext2")
-    wl = desc.workload(args.activity)
+    wl = hw.resolve_workload(desc, rate=args.activity)
     print(f"{desc.name}: {desc.source}")
     print(f"activity {wl.layers[0].activity:.2f} (sparsity {1 - wl.layers[0].activity:.0%}), batch 1, per token")
     rows = []
+    print(wl.assumptions[0])
     for target, opts in [("spinnaker2", {"dvfs": "pl4"}), ("spinnaker2", {"dvfs": "pl1"}),
-                         ("imc-rram-40nm", {}), ("cpu-45nm-horowitz", {}), ("gpu-a100", {"execution": "dense"})]:
+                         ("spinnaker2", {"dvfs": "pl4", "pes": 150}), ("imc-rram-40nm", {}), ("cpu-45nm-core", {}),
+                         ("cpu-45nm-horowitz", {}), ("gpu-a100", {"batch": 1}), ("gpu-a100", {"batch": 64})]:
         est = hw.estimate(wl, target, **opts)
-        label = target + (f" ({opts['dvfs']})" if "dvfs" in opts else "")
+        label = target + "".join(f" {k}={v}" for k, v in opts.items())
         rows.append((label, est))
-        print(f"  {label:22s} {fmt_energy(est.energy_per_inference):>10} per token, latency "
-              f"{fmt_time(est.latency):>9}, memory {est.memory_bytes / 1e6:6.2f} MB")
+        print(f"  {label:30s} kernel-bound {fmt_energy(est.kernel_energy):>9} in {fmt_time(est.kernel_latency):>8};"
+              f" as deployed {fmt_energy(est.energy_per_inference):>9} in {fmt_time(est.latency):>8} per token, "
+              f"memory {est.memory_bytes / 1e6:6.2f} MB")
     s2 = rows[0][1]
     print(f"SpiNNaker 2 mapping: {s2.resources['PEs']} PEs on {s2.resources['chips']} chip(s), "
           f"max {s2.resources['max_bytes_per_pe']:,} B per PE (published: 150 PEs, 88.3 kB/PE)")
     for label, est in rows[1:]:
-        print(f"  energy ratio {label} / spinnaker2 (pl4): {est.energy_per_inference / s2.energy_per_inference:.2f}")
+        print(f"  as-deployed energy ratio {label} / spinnaker2 (pl4): "
+              f"{est.energy_per_inference / s2.energy_per_inference:.2f}")
 
     imc = hw.load_profile("imc-rram-40nm")
     e = energy_per_mac(imc, 128)
     parts = ", ".join(f"{k} {v * 1e12:.3f}" for k, v in e["components_J"].items())
     print(f"IMC dense 128x128 layer, 8-bit weights and inputs: {e['energy_per_mac_J'] * 1e12:.3f} pJ per MAC "
-          f"({parts} pJ)")
+          f"({parts} pJ); macro {e['macro_energy_per_mac_J'] * 1e12:.3f} pJ = {e['macro_tops_per_w']:.2f} TOPS/W, "
+          f"system {e['system_tops_per_w']:.2f} TOPS/W, {e['tops_per_mm2']:.2f} TOPS/mm2")
 
     net = ns.Network(dt=1.0)
     net.add_input("in", 64)
@@ -59,8 +64,8 @@ def main(argv=None):
         w = hw.from_activity(net, ns.simulate(net, x, record=()).activity)
         ev, dense = hw.estimate(w, imc, event_driven=True), hw.estimate(w, imc, event_driven=False)
         print(f"LSM-like reservoir (1,000 LIF) on IMC, input rate {rate:.2f}: event-driven "
-              f"{fmt_energy(ev.energy_per_inference)}, dense {fmt_energy(dense.energy_per_inference)}, ratio "
-              f"{ev.energy_per_inference / dense.energy_per_inference:.3f} (input density "
+              f"{fmt_energy(ev.kernel_energy)}, dense {fmt_energy(dense.kernel_energy)} (kernel-bound), ratio "
+              f"{ev.kernel_energy / dense.kernel_energy:.3f} (input density "
               f"{w.layers[0].input_density:.3f})")
     return 0
 
