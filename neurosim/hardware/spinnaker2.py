@@ -22,7 +22,10 @@ The slowest PE sets the step time; layers run concurrently (pipelined over steps
 **Energy per inference.** ARM cycles × ``energy_per_cycle`` (active increment over sleep, derived from the chip's
 CoreMark vs sleep power); MAC-array MACs × ``mac_energy``; packets × bits × ``mean_hops`` × ``energy_per_bit_hop``
 (+ chip links for packets crossing chips); DRAM bytes × ``dram_energy_per_byte``; static = (chip base power ×
-chips + PE sleep power × PEs used) × time per inference.
+chips + PE sleep power × PEs allocated) × the kernel latency (compute, DRAM, NoC, pipeline fill). External input
+values arrive as packets at every PE of the layers they feed. ``pes`` allocates more PEs than the placer packs
+(a deployment's choice: less work per PE, more sleep power). Host link, orchestration and idle power over them are
+added for the as-deployed figure by :mod:`neurosim.hardware.system`.
 """
 
 from __future__ import annotations
