@@ -7,30 +7,8 @@ The public API, re-exported here (kept short on purpose)::
     result = ns.simulate(net, spikes)          # records + activity statistics
 """
 
-from neurosim.core import (
-    ALIF,
-    CSR,
-    IF,
-    LI,
-    LIF,
-    Activity,
-    CobaLIF,
-    CubaLIF,
-    Delta,
-    Dense,
-    EventCSR,
-    Exponential,
-    Layer,
-    Network,
-    Sequential,
-    SimulationResult,
-    SparseLinear,
-    Surrogate,
-    simulate,
-    spike,
-    surrogate,
-)
-from neurosim.learn import Checkpoint, EarlyStopping, History, Trainer
+import importlib
+
 from neurosim.errors import (
     CheckpointError,
     DataFormatError,
@@ -39,6 +17,32 @@ from neurosim.errors import (
     ProfileError,
     ValidationError,
 )
+
+# Imported on first use (PEP 562), so that ``import neurosim`` and ``neurosim --help`` do not start JAX/BrainPy.
+_LAZY = {
+    **{name: "neurosim.core" for name in (
+        "ALIF", "CSR", "IF", "LI", "LIF", "Activity", "CobaLIF", "CubaLIF", "Delta", "Dense", "EventCSR",
+        "Exponential", "Layer", "Network", "Sequential", "SimulationResult", "SparseLinear", "Surrogate", "simulate",
+        "spike", "surrogate")},
+    **{name: "neurosim.learn" for name in ("Checkpoint", "EarlyStopping", "History", "Trainer")},
+}
+_SUBPACKAGES = ("core", "data", "devices", "hardware", "io", "learn", "models", "physical", "plot", "zoo",
+                "parallel", "validate", "errors", "resources", "demo", "cli")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"neurosim.{name}")
+    raise AttributeError(f"module 'neurosim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBPACKAGES))
+
 
 __version__ = "0.1.0"
 

@@ -24,12 +24,42 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_simulate(args) -> int:
+    import neurosim as ns
+    from neurosim.model_source import open_model
+
+    if args.model.lower() == "coba":
+        return _simulate_coba(args)
+    src = open_model(args.model, dt=args.dt, seed=args.seed)
+    steps = args.steps or src.default_steps
+    x = src.random_input(steps, args.input_rate, batch=args.batch, seed=args.seed)
+    t0 = time.perf_counter()
+    res = ns.simulate(src.model, x, params=src.params, record=(), progress=not args.quiet)
+    wall = time.perf_counter() - t0
+    summary = res.activity.summary()
+    out = {"model": src.name, "kind": src.kind, "steps": steps, "batch": args.batch, "input_rate": args.input_rate,
+           "wall_seconds": wall, "activity": summary, "notes": src.notes}
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"simulated {src.name} ({src.kind}) for {steps} steps x batch {args.batch} on random input spikes at "
+          f"rate {args.input_rate:g} in {wall:.2f} s")
+    for name, layer in summary["layers"].items():
+        act = layer.get("activity")
+        act_text = f"activity {act:.4f} (sparsity {1 - act:.4f})" if act is not None else "non-spiking"
+        print(f"  {name:12s} {layer['n_neurons']:6d} neurons  spikes {layer['spikes']:8d}  {act_text}  "
+              f"synaptic events {layer['synaptic_events']}")
+    for note in src.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _simulate_coba(args) -> int:
     from neurosim.models.coba import coba_network
 
     import neurosim as ns
 
     net, state, params = coba_network(scale=args.scale, seed=args.seed)
-    steps = int(round(args.seconds * 1000 / net.dt))
+    steps = args.steps or int(round(args.seconds * 1000 / net.dt))
     t0 = time.perf_counter()
     res = ns.simulate(net, steps=steps, params=params, state=state, record=(), chunk_size=min(steps, 2000),
                       progress=not args.quiet)
@@ -40,7 +70,8 @@ def _cmd_simulate(args) -> int:
         print(json.dumps(out, indent=2))
     else:
         rates = ", ".join(f"{k} {v:.2f} Hz" for k, v in out["rates_hz"].items())
-        print(f"simulated {args.seconds:g} s of a {out['neurons']}-neuron COBA network in {wall:.2f} s: {rates}")
+        print(f"simulated {steps * net.dt / 1000:g} s of a {out['neurons']}-neuron COBA network in {wall:.2f} s: "
+              f"{rates}")
     return 0
 
 
@@ -187,37 +218,60 @@ def _cmd_train(args) -> int:
 
     import neurosim as ns
     from neurosim.data import load_spoken_digits
+    from neurosim.errors import ValidationError
     from neurosim.models import EGRU, GRU
 
+    ckpt = Path(args.checkpoint) if args.checkpoint else None
+    if args.resume and ckpt is None:
+        raise ValidationError("--resume needs --checkpoint FILE (the checkpoint to continue from)")
+    if args.resume and not ckpt.exists():
+        raise ValidationError(f"--resume: checkpoint {ckpt} does not exist")
+    if ckpt is not None and ckpt.exists() and not (args.resume or args.overwrite):
+        raise ValidationError(f"checkpoint {ckpt} exists: pass --resume to continue training from it or "
+                              "--overwrite to replace it")
     train, test = load_spoken_digits(test_speakers=(args.test_speaker,))
     prep = lambda ds: np.log1p(ds.to_dense(10_000, 80, binary=False))  # noqa: E731
     xtr, xte = prep(train), prep(test)
+    ytr, yte = train.labels.astype(np.int32), test.labels.astype(np.int32)
+    if args.small:  # a quick look: 64 training and 32 test samples drawn at random
+        rng = np.random.default_rng(0)
+        tr_idx, te_idx = rng.permutation(len(ytr))[:64], rng.permutation(len(yte))[:32]
+        xtr, ytr, xte, yte = xtr[tr_idx], ytr[tr_idx], xte[te_idx], yte[te_idx]
     H = args.hidden
     first = {"egru": lambda: EGRU(64, H, threshold_mean=-1.5, activity_weight=0.5),
              "gru": lambda: GRU(64, H),
              "lif": lambda: ns.Layer(ns.Dense(64, H), ns.LIF(H, beta=0.9),
                                      recurrent=ns.Dense(H, H, bias=False, scale=0.5))}[args.model]()
     net = ns.Sequential([first, ns.Layer(ns.Dense(H, 10), ns.LI(10, beta=0.9))])
-    trainer = ns.Trainer(net, lr=args.lr, readout="mean", batch_size=32, progress=not args.quiet)
-    callbacks = [ns.Checkpoint(args.checkpoint)] if args.checkpoint else []
-    trainer.fit(xtr, train.labels.astype(np.int32), epochs=args.epochs, callbacks=callbacks,
-                validation_data=(xte, test.labels.astype(np.int32)))
-    ev = trainer.evaluate(xte, test.labels.astype(np.int32))
+    trainer = ns.Trainer(net, lr=args.lr, readout="mean", batch_size=args.batch_size, progress=not args.quiet,
+                         seed=args.seed)
+    if args.resume:
+        trainer.restore(ckpt)
+        if trainer.seed != args.seed:
+            print(f"note: continuing with the checkpoint's seed {trainer.seed} (not --seed {args.seed})",
+                  file=sys.stderr)
+    remaining = args.epochs - trainer.epoch
+    if remaining <= 0:
+        print(f"{ckpt}: already trained for {trainer.epoch} epochs (--epochs {args.epochs}); nothing to do")
+    else:
+        callbacks = [ns.Checkpoint(ckpt)] if ckpt else []
+        trainer.fit(xtr, ytr, epochs=remaining, callbacks=callbacks)
+    ev = trainer.evaluate(xte, yte)
     sp = ev["activity"].layers["layer0"].sparsity
-    print(f"{args.model}: test accuracy {ev['accuracy']:.3f} on speaker {args.test_speaker}, "
-          f"activity sparsity {sp:.3f}" + (f"; checkpoint {args.checkpoint}" if args.checkpoint else ""))
+    print(f"{args.model}: {trainer.epoch} epochs, test accuracy {ev['accuracy']:.3f} on held-out speaker "
+          f"{args.test_speaker}, activity sparsity {sp:.3f}" + (f"; checkpoint {ckpt}" if ckpt else ""))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="neurosim",
+        prog="neurosim", formatter_class=_Formatter,
         description="Differentiable neuromorphic simulator: simulate, train, and estimate energy on SpiNNaker 2 / IMC.",
     )
     from neurosim import __version__
 
     parser.add_argument("--version", action="version", version=f"neurosim {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser("demo", help="train EGRU + RRAM LSM on shipped spoken digits, price them, write a report",
                           description="On the embedded spoken digits: train an EGRU and an RRAM liquid state machine, "
@@ -232,11 +286,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
     demo.set_defaults(func=_cmd_demo)
 
-    sim = sub.add_parser("simulate", help="simulate the COBA E/I benchmark network",
-                         description="Simulate the COBA E/I network (Brette et al. 2007) and print firing rates.")
-    sim.add_argument("--seconds", type=_positive_float, default=1.0, help="simulated time in s (default 1)")
-    sim.add_argument("--scale", type=_positive_float, default=1.0, help="network size relative to 4,000 neurons")
-    sim.add_argument("--seed", type=int, default=0)
+    sim = sub.add_parser("simulate", help="simulate a zoo model, NIR file, model description or the COBA network",
+                         description="Simulate MODEL and print its activity: a trained zoo entry (name or .toml), a "
+                                     "NIR file (.nir), a description entry (built with random weights) on random "
+                                     "input spikes, or 'coba', the COBA E/I network (Brette et al. 2007).")
+    sim.add_argument("model", nargs="?", default="coba", help="zoo entry, .toml, .nir file or 'coba'")
+    sim.add_argument("--steps", type=_positive_int, help="time steps (default: the entry's input length; "
+                                                         "COBA: --seconds)")
+    sim.add_argument("--input-rate", type=_fraction, default=0.05, help="probability of an input spike per "
+                                                                        "channel and step")
+    sim.add_argument("--batch", type=_positive_int, default=1, help="independent samples simulated together")
+    sim.add_argument("--dt", type=_positive_float, help="NIR files: time step in s (default: the NIR reader's)")
+    sim.add_argument("--seconds", type=_positive_float, default=1.0, help="COBA: simulated time in s")
+    sim.add_argument("--scale", type=_positive_float, default=1.0, help="COBA: network size relative to 4,000 "
+                                                                        "neurons")
+    sim.add_argument("--seed", type=int, default=0, help="seed of the input spikes (and of random weights)")
     sim.add_argument("--json", action="store_true", help="print JSON instead of a sentence")
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
     sim.set_defaults(func=_cmd_simulate)
@@ -298,13 +362,21 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", help="train a classifier on the embedded spoken digits",
                         description="Train an EGRU, GRU or recurrent LIF network on the embedded spoken digits "
                                     "(4 speakers) and test it on the held-out speaker.")
-    tr.add_argument("--model", choices=["egru", "gru", "lif"], default="egru")
-    tr.add_argument("--hidden", type=int, default=128)
-    tr.add_argument("--epochs", type=int, default=10)
-    tr.add_argument("--lr", type=_positive_float, default=3e-3)
-    tr.add_argument("--test-speaker", default="theo")
-    tr.add_argument("--checkpoint", help="write an HDF5 checkpoint after every epoch")
-    tr.add_argument("--quiet", action="store_true")
+    tr.add_argument("--model", choices=["egru", "gru", "lif"], default="egru", help="network type")
+    tr.add_argument("--hidden", type=_positive_int, default=128, help="hidden units")
+    tr.add_argument("--epochs", type=_positive_int, default=10, help="total epochs (with --resume: trained up to "
+                                                                     "this many)")
+    tr.add_argument("--lr", type=_positive_float, default=3e-3, help="Adam learning rate")
+    tr.add_argument("--batch-size", type=_positive_int, default=32, help="samples per batch")
+    tr.add_argument("--seed", type=int, default=0, help="seeds the weights, the shuffling and dropout masks")
+    tr.add_argument("--test-speaker", default="theo", help="speaker held out for the test")
+    tr.add_argument("--checkpoint", help="HDF5 checkpoint written atomically after every epoch")
+    tr.add_argument("--resume", action="store_true", help="continue from --checkpoint (parameters, optimizer "
+                                                          "state, epoch, seed)")
+    tr.add_argument("--overwrite", action="store_true", help="replace an existing --checkpoint instead of refusing")
+    tr.add_argument("--small", action="store_true", help="a quick look: 64 training / 32 test samples (numbers "
+                                                         "not meaningful)")
+    tr.add_argument("--quiet", action="store_true", help="no progress bars")
     tr.set_defaults(func=_cmd_train)
     return parser
 
@@ -325,11 +397,56 @@ def _positive(cast, noun: str):
     return parse
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1], got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1], got {text!r}")
+    return value
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Shows every option's default (unless its help already names one)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        unset = default is None or default is False or default is argparse.SUPPRESS
+        shows_value = (action.option_strings and action.nargs != 0) or (not action.option_strings
+                                                                        and action.nargs == "?")
+        if "default" not in text and not unset and shows_value:
+            text += " (default: %(default)s)"
+        return text
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
+#: module that is missing -> the optional extra that installs it
+EXTRAS = {"torch": "torch", "snntorch": "torch", "nirtorch": "torch", "nir": "nir", "tonic": "data"}
+
+
 _positive_int = _positive(int, "integer")
 _positive_float = _positive(float, "finite number")
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: end quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -338,16 +455,28 @@ def main(argv=None) -> int:
     from neurosim.errors import NeurosimError
 
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the BrokenPipeError handler of main
+        return code
     except NeurosimError as exc:
         print(f"neurosim {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         print(f"neurosim {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:
+        top = (getattr(exc, "name", None) or "").split(".")[0]
+        if top in EXTRAS:
+            print(f"neurosim {args.command}: error: this needs the optional package {top!r}, which is not installed;"
+                  f" install it with: pip install 'neurosim[{EXTRAS[top]}]'", file=sys.stderr)
+            return 2
+        print(f"neurosim {args.command}: internal error: ImportError: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise
     except Exception as exc:  # an internal error: say so, exit 1
         print(f"neurosim {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

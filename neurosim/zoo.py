@@ -1,4 +1,5 @@
-"""The model zoo (``models/`` at the repository root): entries are TOML files read with ``tomllib`` — data only,
+"""The model zoo (``models/`` at the repository root, shipped inside the wheel; user folders through
+``NEUROSIM_ZOO_PATH`` or ``search_path=``, see :mod:`neurosim.resources`): entries are TOML files read with ``tomllib`` — data only,
 never code — plus, for trained entries, HDF5 weights (neurosim checkpoints) and a Markdown card.
 
 * ``kind = "description"``: structure and activity only (no weights) → :class:`Description` → a
@@ -14,9 +15,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from neurosim import resources
 from neurosim.errors import DataFormatError, ValidationError
 
-ZOO_DIR = Path(__file__).resolve().parents[1] / "models"
+#: the shipped zoo folder (inside the installed package, or ``models/`` of a source checkout)
+ZOO_DIR = resources.shipped_dir("zoo") or Path(__file__).resolve().parents[1] / "models"
 SCHEMA = "neurosim-model"
 
 
@@ -68,16 +71,18 @@ class ZooModel:
         return self.config.get("results", {})
 
 
-def list_models() -> list[str]:
-    return sorted(p.stem for p in ZOO_DIR.glob("*.toml"))
+def list_models(search_path=None) -> list[str]:
+    """Names of the zoo entries in the user folders (``search_path``, ``NEUROSIM_ZOO_PATH``) and the shipped zoo."""
+    return resources.names("zoo", ".toml", search_path)
 
 
-def _read(name_or_path) -> tuple[dict, Path]:
+def _read(name_or_path, search_path=None) -> tuple[dict, Path]:
     path = Path(name_or_path)
     if path.suffix != ".toml":
-        path = ZOO_DIR / f"{name_or_path}.toml"
+        path = resources.find("zoo", str(name_or_path), ".toml", search_path) or Path(f"{name_or_path}.toml")
     if not path.exists():
-        raise ValidationError(f"model: no zoo entry or file {name_or_path!r} (zoo: {', '.join(list_models())})")
+        known = ", ".join(list_models(search_path)) or "empty: no zoo folder found"
+        raise ValidationError(f"model: no zoo entry or file {name_or_path!r} (zoo: {known})")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -88,11 +93,11 @@ def _read(name_or_path) -> tuple[dict, Path]:
     return data, path
 
 
-def load_description(name_or_path: str | Path) -> Description:
+def load_description(name_or_path: str | Path, search_path=None) -> Description:
     """A description entry, or the structure of a trained entry (its layers' specs, with default activity)."""
     from neurosim.hardware.workload import describe_layer
 
-    data, path = _read(name_or_path)
+    data, path = _read(name_or_path, search_path)
     if data.get("kind") == "trained":
         zm = load(path)
         specs = zm.model.describe()
@@ -150,13 +155,14 @@ def build(config: dict, where: str = "model"):
     return ns.Sequential([_component(l, f"{where}.layers[{i}]") for i, l in enumerate(layers)])
 
 
-def load(name_or_path) -> ZooModel:
-    """Build a trained zoo entry and load its weights (``neurosim.models.load``)."""
+def load(name_or_path, search_path=None) -> ZooModel:
+    """Build a trained zoo entry and load its weights (``neurosim.models.load``); ``search_path``: extra zoo
+    folders searched first (see :mod:`neurosim.resources`)."""
     import jax
 
     from neurosim.io.checkpoint import load_checkpoint
 
-    data, path = _read(name_or_path)
+    data, path = _read(name_or_path, search_path)
     if data.get("kind") != "trained":
         raise ValidationError(f"{path}: {data.get('name')!r} is a {data.get('kind')!r} entry without weights; "
                               "use neurosim.zoo.load_description for energy estimates")

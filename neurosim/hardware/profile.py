@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from neurosim import resources
 from neurosim.errors import ProfileError
 
 SCHEMA = "neurosim-hardware-profile"
 SCHEMA_VERSION = 1
-PROFILE_DIR = Path(__file__).resolve().parents[2] / "hardware_profiles"
+#: the shipped profile folder (inside the installed package, or ``hardware_profiles/`` of a source checkout)
+PROFILE_DIR = resources.shipped_dir("profiles") or Path(__file__).resolve().parents[2] / "hardware_profiles"
 
 # field -> (unit, must be > 0).  Sections are TOML tables; "dvfs" holds one table per performance level.
 _SPINNAKER2 = {
@@ -243,14 +245,15 @@ def _defaults(path, kind: str, raw) -> dict[str, Constant]:
     return out
 
 
-def load_profile(name_or_path: str | Path) -> Profile:
-    """Load a shipped profile by name (``"spinnaker2"``) or any profile file by path."""
+def load_profile(name_or_path: str | Path, search_path=None) -> Profile:
+    """Load a profile by name (``"spinnaker2"``: searched in ``search_path``, ``NEUROSIM_PROFILE_PATH`` and the
+    shipped profiles, see :mod:`neurosim.resources`) or any profile file by path."""
     path = Path(name_or_path)
     if not path.suffix:
-        path = PROFILE_DIR / f"{name_or_path}.toml"
+        path = resources.find("profiles", str(name_or_path), ".toml", search_path) or Path(f"{name_or_path}.toml")
     if not path.exists():
-        known = ", ".join(list_profiles())
-        raise ProfileError(f"{name_or_path}: no such profile (shipped profiles: {known})")
+        known = ", ".join(list_profiles(search_path)) or "none: no profile folder found"
+        raise ProfileError(f"{name_or_path}: no such profile (known profiles: {known})")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -258,5 +261,6 @@ def load_profile(name_or_path: str | Path) -> Profile:
     return parse_profile(data, path)
 
 
-def list_profiles() -> list[str]:
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+def list_profiles(search_path=None) -> list[str]:
+    """Names of the profiles in the user folders (``search_path``, ``NEUROSIM_PROFILE_PATH``) and the shipped ones."""
+    return resources.names("profiles", ".toml", search_path)

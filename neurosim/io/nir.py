@@ -36,7 +36,7 @@ def _nir():
     try:
         import nir
     except ImportError as exc:  # pragma: no cover - nir is in the [nir] and [torch] extras
-        raise ImportError("NIR support needs the 'nir' package: pip install 'neurosim[nir]'") from exc
+        raise ImportError("NIR support needs the 'nir' package: pip install 'neurosim[nir]'", name="nir") from exc
     return nir
 
 

@@ -55,6 +55,9 @@ class Trainer:
         ``layer_outputs`` maps layer name → (T, B, n) outputs. Layers' own penalties (EGRU activity
         regularisers) are always added.
       seed: seeds the parameters and the shuffling.
+      batch_first: layout of every ``x`` given to ``fit``/``evaluate``/``predict``: True (default) for
+        ``(batch, T, n_in)``, False for time-major ``(T, batch, n_in)`` as :func:`neurosim.simulate` takes by
+        default (see "Data layout" in ``docs/architecture.md``).
       progress: show a tqdm progress bar per epoch.
       devices: data-parallel training over these devices (count, list or ``Mesh``): each batch is split across
         them, parameters and optimizer state are replicated (see :mod:`neurosim.parallel`).
@@ -62,8 +65,9 @@ class Trainer:
 
     def __init__(self, model, *, optimizer: optax.GradientTransformation | None = None, lr: float = 1e-3,
                  readout: str = "sum", batch_size: int = 32, regularizer: Callable | None = None, seed: int = 0,
-                 progress: bool = True, params=None, devices=None):
+                 progress: bool = True, params=None, devices=None, batch_first: bool = True):
         self.model = model
+        self.batch_first = bool(batch_first)
         self.optimizer = optimizer if optimizer is not None else optax.adam(float(validate.positive("lr", lr)))
         self.readout = ro.check_readout(readout)
         self.batch_size = validate.positive_int("batch_size", batch_size)
@@ -118,16 +122,28 @@ class Trainer:
     # ---- data -----------------------------------------------------------------------------------------------
     def _check_data(self, x, y, name: str = "x"):
         x = validate.input_array(name, np.asarray(x, np.float32), trailing=(self.model.n_in,), min_ndim=3)
+        layout = "(batch, T, n_in)" if self.batch_first else "(T, batch, n_in)"
+        if not self.batch_first:
+            x = np.swapaxes(x, 0, 1)
         if y is not None:
             y = np.asarray(y)
             if y.ndim != 1 or y.shape[0] != x.shape[0]:
-                raise ValidationError(f"y: expected shape ({x.shape[0]},) to match {name}, got {y.shape}")
+                n = y.shape[0] if y.ndim == 1 else None
+                hint = ""
+                if n is not None and x.shape[1] == n:
+                    other = "batch_first=False" if self.batch_first else "batch_first=True"
+                    hint = (f"; its {'time' if self.batch_first else 'batch'} axis has {n} entries, as many as y: "
+                            f"is {name} in the other layout? (Trainer(..., {other}))")
+                raise ValidationError(f"{name}: the batch axis (axis {0 if self.batch_first else 1} of {layout}) "
+                                      f"has {x.shape[0]} samples but y has shape {y.shape}{hint}")
             if not np.issubdtype(y.dtype, np.integer):
                 raise ValidationError(f"y: expected integer class labels, got dtype {y.dtype}")
             if y.size and (y.min() < 0 or y.max() >= self.model.n_out):
                 raise ValidationError(f"y: labels must lie in [0, {self.model.n_out}), got [{y.min()}, {y.max()}]")
         if x.shape[0] == 0:
-            raise ValidationError(f"{name}: no samples")
+            raise ValidationError(f"{name}: no samples (batch axis of {layout} is empty)")
+        if x.shape[1] == 0:
+            raise ValidationError(f"{name}: no time steps (time axis of {layout} is empty)")
         return x, y
 
     # ---- public API -----------------------------------------------------------------------------------------
@@ -245,5 +261,6 @@ class Trainer:
         self.params = jax.tree_util.tree_map(jnp.asarray, trees["params"])
         self.opt_state = jax.tree_util.tree_map(jnp.asarray, trees["opt_state"])
         self.epoch = int(meta["epoch"])
+        self.seed = int(meta.get("seed", self.seed))  # the shuffling and masks of later epochs follow the run's seed
         self.history = History(list(meta.get("history", [])))
         return self

@@ -10,11 +10,12 @@ from neurosim.models.contrastive import info_nce, train_clip, zero_shot_top1
 
 
 
-def load(name):
-    """Load a trained model-zoo entry by name: returns a :class:`neurosim.zoo.ZooModel` (model, params, config)."""
+def load(name, search_path=None):
+    """Load a trained model-zoo entry by name or path: returns a :class:`neurosim.zoo.ZooModel` (model, params,
+    config). ``search_path``: extra zoo folders searched before ``NEUROSIM_ZOO_PATH`` and the shipped zoo."""
     from neurosim.zoo import load as _load
 
-    return _load(name)
+    return _load(name, search_path)
 
 
 __all__ = ["EGRU", "EGRUState", "GRU", "GRUState", "CharLM", "sparsity", "load", "LiquidStateMachine", "Readout",

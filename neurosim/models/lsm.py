@@ -270,17 +270,22 @@ class LiquidStateMachine(Network):
             params[name] = proj.finish(z)
         return params
 
-    def check_inputs(self, x):
-        """Validate time-major inputs ``(T, batch, n_in)`` (or ``(T, n_in)``): shape and finiteness."""
-        x = validate.input_array("inputs", x, trailing=(self.n_in,), min_ndim=2)
+    def check_inputs(self, x, batch_first: bool = False):
+        """Validate inputs — time-major ``(T, batch, n_in)`` (or ``(T, n_in)``), or ``(batch, T, n_in)`` with
+        ``batch_first=True`` — for shape and finiteness; returns them time-major."""
+        layout = "(batch, T, n_in)" if batch_first else "(T, batch, n_in)"
+        x = validate.input_array(f"inputs {layout}", x, trailing=(self.n_in,), min_ndim=3 if batch_first else 2)
+        if batch_first:
+            x = jnp.swapaxes(jnp.asarray(x), 0, 1)
         if x.shape[0] == 0:
-            raise ValidationError("inputs: empty time axis (T = 0)")
+            raise ValidationError(f"inputs: empty time axis (T = 0, axis {1 if batch_first else 0} of {layout})")
         return x
 
-    def run(self, params, x, *, batch_size: int | None = None):
-        """Reservoir spikes ``(T, batch, n_res)`` for time-major inputs (jit-compiled scan; ``batch_size`` splits
-        a large batch into chunks of that size to bound memory)."""
-        x = jnp.asarray(self.check_inputs(x), jnp.float32)
+    def run(self, params, x, *, batch_size: int | None = None, batch_first: bool = False):
+        """Reservoir spikes ``(T, batch, n_res)`` for inputs ``(T, batch, n_in)`` — or ``(batch, T, n_in)`` with
+        ``batch_first=True``, the layout of datasets and :class:`~neurosim.learn.bptt.Trainer` (jit-compiled scan;
+        ``batch_size`` splits a large batch into chunks of that size to bound memory)."""
+        x = jnp.asarray(self.check_inputs(x, batch_first), jnp.float32)
         fn = self.__dict__.setdefault("_run_jit", jax.jit(self._run))
         if batch_size is None or x.ndim == 2 or x.shape[1] <= batch_size:
             return fn(params, x)
@@ -295,9 +300,10 @@ class LiquidStateMachine(Network):
         return jax.lax.scan(body, self.init_state(x.shape[1:-1]), x)[1]
 
     def features(self, params, x, kind: str = "rates", *, n_bins: int = 4, tau: float = 20.0, power: float = 1.0,
-                 batch_size: int | None = 512):
-        """Readout features ``(batch, n_features)`` of inputs ``x`` (time-major); see :func:`features`."""
-        spikes = self.run(params, x, batch_size=batch_size)
+                 batch_size: int | None = 512, batch_first: bool = False):
+        """Readout features ``(batch, n_features)`` of inputs ``x`` (time-major, or ``(batch, T, n_in)`` with
+        ``batch_first=True``); see :func:`features`."""
+        spikes = self.run(params, x, batch_size=batch_size, batch_first=batch_first)
         return features(spikes, kind, n_bins=n_bins, tau=tau, dt=self.dt, power=power)
 
 
