@@ -151,7 +151,15 @@ def _cmd_profiles(args) -> int:
     import neurosim.hardware as hw
 
     if args.action == "list":
-        for name in hw.list_profiles():
+        names = hw.list_profiles()
+        if not names:
+            from neurosim import resources
+            from neurosim.errors import ProfileError
+
+            searched = ", ".join(map(str, resources.search_dirs("profiles"))) or "no folder"
+            raise ProfileError(f"no hardware profiles found (searched: {searched}); set NEUROSIM_PROFILE_PATH to a "
+                               "folder of profile .toml files")
+        for name in names:
             prof = hw.load_profile(name)
             print(f"{name:20s} {prof.kind:11s} {prof.description}")
         return 0

@@ -117,3 +117,11 @@ def test_missing_extra_is_named(monkeypatch, capsys, tmp_path):
     assert main(["import-nir", str(f)]) == 2
     err = capsys.readouterr().err
     assert "pip install 'neurosim[nir]'" in err and "internal error" not in err
+
+
+def test_profiles_list_with_no_profiles_is_an_error(monkeypatch, capsys):
+    from neurosim import resources
+
+    monkeypatch.setattr(resources, "shipped_dir", lambda kind: None)
+    assert main(["profiles", "list"]) == 2
+    assert "no hardware profiles found" in capsys.readouterr().err
