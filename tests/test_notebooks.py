@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ runs top to bottom (small-size switch on) and shows at least one figure."""
+"""Every notebook in notebooks/ runs top to bottom (the shared small-size switch, NEUROSIM_NOTEBOOK_SMALL=1, on),
+shows at least one figure, and prints no progress-bar or nbformat warnings."""
 
 import os
 from pathlib import Path
@@ -21,6 +22,10 @@ def test_notebook_runs(path, monkeypatch):
     nb = nbformat.read(path, as_version=4)
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}}).execute()
-    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if "image/png" in o.get("data", {})]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    images = [o for c in code for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert images, f"{path.name} shows no figure"
+    first = "".join(o.get("text", "") for o in code[0].get("outputs", []) if o.get("output_type") == "stream")
+    assert "small version" in first, f"{path.name} did not pick up the shared NEUROSIM_NOTEBOOK_SMALL switch"
+    stderr = "".join(o.get("text", "") for c in code for o in c.get("outputs", []) if o.get("name") == "stderr")
+    assert "IProgress not found" not in stderr and "MissingIDFieldWarning" not in stderr, stderr[:500]

@@ -92,6 +92,14 @@ class LayerActivity:
             return 0.0
         return self.spikes / (self.n_neurons * batch) / (steps * dt_ms * 1e-3)
 
+    def __repr__(self):
+        if not self.spiking:
+            return (f"LayerActivity({self.n_neurons} neurons, readout; {self.synaptic_events} syn. events, "
+                    f"{self.macs_executed} MACs executed)")
+        return (f"LayerActivity({self.n_neurons} neurons; {self.spikes} spikes, sparsity {self.sparsity:.3f}, "
+                f"{self.synaptic_events} syn. events, {self.macs_executed} MACs executed over "
+                f"{self.spikes_per_step.size} steps)")
+
     def as_dict(self) -> dict:
         return {
             "n_neurons": self.n_neurons,

@@ -38,6 +38,14 @@ class SimulationResult:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.records[name]
 
+    def __repr__(self):
+        recs = ", ".join(f"{k!r}: {tuple(np.shape(v))} {getattr(v, 'dtype', '')}".rstrip()
+                         for k, v in list(self.records.items())[:6])
+        more = f", … (+{len(self.records) - 6})" if len(self.records) > 6 else ""
+        extra = f", extra: {', '.join(map(str, self.extra))}" if self.extra else ""
+        return (f"SimulationResult(steps={self.steps}, dt={self.dt:g} ms, records {{{recs}{more}}}{extra};\n  "
+                f"{self.activity!r})")
+
 
 def _fields(state) -> Sequence[str]:
     inner = getattr(state, "neuron", state)

@@ -2,7 +2,8 @@
 emulator, image-to-sound soundscapes and the embedded datasets."""
 
 from neurosim.data.cochlea import Cochlea
-from neurosim.data.datasets import EventDataset, load_soundscape_digits, load_spoken_digits, load_vision_digits
+from neurosim.data.datasets import (ArrayDataset, EventDataset, Sample, load_soundscape_digits, load_spoken_digits,
+                                    load_vision_digits)
 from neurosim.data.dvs import emulate as dvs_emulate
 from neurosim.data.dvs import saccades
 from neurosim.data.encoders import delta, latency, rate
@@ -11,7 +12,7 @@ from neurosim.data.events import (AUDIO_DTYPE, VISION_DTYPE, crop, denoise, down
 from neurosim.data.soundscape import soundscape, soundscape_events
 from neurosim.data.readers import SpikeDataset, read_aedat4, read_aedat31, read_nmnist, write_spike_dataset
 
-__all__ = ["Cochlea", "EventDataset", "load_spoken_digits", "load_vision_digits", "load_soundscape_digits",
+__all__ = ["Cochlea", "EventDataset", "ArrayDataset", "Sample", "load_spoken_digits", "load_vision_digits", "load_soundscape_digits",
            "soundscape", "soundscape_events", "dvs_emulate", "saccades",
            "rate", "latency", "delta", "AUDIO_DTYPE", "VISION_DTYPE", "make_events", "to_frames", "to_spike_train",
            "downsample", "crop", "denoise", "time_jitter", "SpikeDataset", "read_nmnist", "read_aedat4",

@@ -30,18 +30,140 @@ EMBEDDED = Path(__file__).resolve().parent / "embedded"
 SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo")
 
 
-@dataclass
+class Sample(tuple):
+    """One sample of a dataset: unpacks as ``(data, label)`` and carries its metadata as attributes —
+    ``index`` (its position in the dataset it came from) and ``group`` (speaker, picture index, token id, or None).
+    ``events`` / ``x`` are aliases of the data, ``y`` of the label."""
+
+    def __new__(cls, data, label, *, index: int | None = None, group=None):
+        obj = super().__new__(cls, (data, label))
+        obj.index, obj.group = index, group
+        return obj
+
+    def __getnewargs_ex__(self):  # pickling / copying keep the metadata
+        return (self[0], self[1]), {"index": self.index, "group": self.group}
+
+    data = events = x = property(lambda self: self[0])
+    label = y = property(lambda self: self[1])
+
+    def __repr__(self):
+        d = self[0]
+        if isinstance(d, np.ndarray) and d.dtype.names and "t" in d.dtype.names:
+            span = f" over {(int(d['t'].max()) - int(d['t'].min())) / 1e3:.1f} ms" if d.size else ""
+            what = f"{d.size} events{span}"
+        else:
+            what = f"x {_shape(d)}"
+        idx = "" if self.index is None else f"index={self.index}, "
+        extra = "" if self.group is None else f", group={_short(self.group)}"
+        return f"Sample({idx}label={_short(self[1])}{extra}: {what})"
+
+
+def _shape(a) -> str:
+    a = np.asarray(a)
+    return f"{tuple(a.shape)} {a.dtype}"
+
+
+def _short(v) -> str:
+    if isinstance(v, (np.generic,)):
+        v = v.item()
+    return repr(v)
+
+
+def _list(values, limit: int = 6) -> str:
+    values = [str(v.item() if isinstance(v, np.generic) else v) for v in values]
+    return ", ".join(values[:limit]) + (f", … (+{len(values) - limit})" if len(values) > limit else "")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else ("es" if noun.endswith("s") else "s"))
+
+
+def _classes(labels, classes=None) -> str:
+    u = np.unique(np.asarray(labels)) if len(labels) else np.zeros(0, int)
+    if classes is not None and not (len(classes) > 3 and all(isinstance(c, (int, np.integer)) for c in classes)
+                                    and list(classes) == list(range(int(classes[0]), int(classes[0]) + len(classes)))):
+        return f"{_count(len(classes), 'class')} ({_list(classes)})"
+    if classes is not None:
+        return f"{_count(len(classes), 'class')} ({int(classes[0])}–{int(classes[-1])})"
+    if u.size > 3 and np.issubdtype(u.dtype, np.integer) and u.size == int(u.max()) - int(u.min()) + 1:
+        return f"{_count(u.size, 'class')} ({int(u.min())}–{int(u.max())})"
+    return f"{_count(u.size, 'class')} ({_list(u)})" if u.size else "no labels"
+
+
+def _indices(key, n: int, what: str) -> np.ndarray:
+    """Positions selected by a slice, an integer index array or a boolean mask of length ``n``."""
+    if isinstance(key, slice):
+        return np.arange(n)[key]
+    idx = np.asarray(key)
+    if idx.dtype == bool:
+        if idx.shape != (n,):
+            raise IndexError(f"{what}: boolean mask of shape {idx.shape} for {n} samples (expected ({n},))")
+        return np.flatnonzero(idx)
+    if idx.size == 0:
+        return np.zeros(0, np.int64)
+    if idx.ndim != 1 or not np.issubdtype(idx.dtype, np.integer):
+        raise IndexError(f"{what}: index with an int, a slice, a 1-D integer array or a boolean mask, "
+                         f"got {type(key).__name__} {idx.dtype} {idx.shape}")
+    if idx.min() < -n or idx.max() >= n:
+        bad = idx[(idx < -n) | (idx >= n)][0]
+        raise IndexError(f"{what}: index {int(bad)} out of range for {n} samples")
+    return np.where(idx < 0, idx + n, idx)
+
+
+def _position(i, n: int, what: str) -> int:
+    i = int(i)
+    if not -n <= i < n:
+        raise IndexError(f"{what}: index {i} out of range for {n} samples")
+    return i + n if i < 0 else i
+
+
+@dataclass(repr=False)
 class EventDataset:
-    """A list of event arrays with labels (and groups, e.g. speakers) and the sensor size."""
+    """A list of event arrays with labels (and groups, e.g. speakers) and the sensor size.
+
+    ``len(ds)``; ``ds[i]`` is one :class:`Sample` (unpacks as ``events, label``; ``.group``, ``.index``);
+    ``ds[2:10]``, ``ds[index_array]`` and ``ds[boolean_mask]`` are new datasets of the subset (metadata kept).
+    ``group_name`` says what ``groups`` hold (``"speaker"``, ``"picture"``)."""
 
     events: list
     labels: np.ndarray
     sensor_size: tuple
     groups: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
+    group_name: str = "group"
 
     def __len__(self):
         return len(self.events)
+
+    def __getitem__(self, key):
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            i = _position(key, len(self), "EventDataset")
+            return Sample(self.events[i], self.labels[i], index=i,
+                          group=None if self.groups is None else self.groups[i])
+        return self._take(_indices(key, len(self), "EventDataset"))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self):
+        n = len(self)
+        kind = "vision" if len(self.sensor_size) == 3 else "audio"
+        layout = f"{kind} events on sensor {tuple(self.sensor_size)} = {self.n_channels} channels, t in µs"
+        front = self.meta.get("front_end") if isinstance(self.meta, dict) else None
+        if front and "dt" in str(front):
+            layout += f" ({str(front).rsplit('dt', 1)[1].strip()} bins at source)"
+        parts = [_classes(self.labels)]
+        if self.groups is not None and len(self.groups):
+            u = np.unique(self.groups)
+            parts.append(_count(u.size, self.group_name) + (f" ({_list(u, 5)})" if u.dtype.kind in "US" else ""))
+        if n:
+            counts = np.fromiter((ev.size for ev in self.events), np.int64, n)
+            ends = [int(ev["t"].max()) for ev in self.events if ev.size]
+            parts.append(f"{counts.mean():.0f} events/sample")
+            if ends:
+                parts.append(f"up to {max(ends) / 1e6:.3g} s")
+        return f"EventDataset({n} samples, {layout};\n  " + ", ".join(parts) + ")"
 
     @property
     def n_channels(self) -> int:
@@ -56,9 +178,45 @@ class EventDataset:
         return out
 
     def subset(self, mask) -> "EventDataset":
-        idx = np.flatnonzero(mask)
-        return EventDataset([self.events[i] for i in idx], self.labels[idx], self.sensor_size,
-                            None if self.groups is None else self.groups[idx], dict(self.meta))
+        """The samples where ``mask`` (one truth value per sample) is true; ``ds[mask]`` does the same."""
+        return self._take(np.flatnonzero(mask))
+
+    def _take(self, idx) -> "EventDataset":
+        idx = np.asarray(idx, np.int64)
+        return EventDataset([self.events[i] for i in idx], np.asarray(self.labels)[idx], self.sensor_size,
+                            None if self.groups is None else np.asarray(self.groups)[idx], dict(self.meta),
+                            self.group_name)
+
+
+@dataclass(repr=False)
+class ArrayDataset:
+    """Fixed-size samples ``x`` (n, …) with labels ``y`` (n,): ``len``, ``ds[i]`` → :class:`Sample` (``x, y``),
+    ``ds[slice | indices | mask]`` → a new :class:`ArrayDataset` (``classes``, ``ids``, ``meta`` kept)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    classes: tuple | None = None
+    ids: list | None = None
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self):
+        return len(self.y)
+
+    def __getitem__(self, key):
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            i = _position(key, len(self), "ArrayDataset")
+            return Sample(self.x[i], self.y[i], index=i, group=None if self.ids is None else self.ids[i])
+        idx = _indices(key, len(self), "ArrayDataset")
+        return ArrayDataset(self.x[idx], self.y[idx], self.classes,
+                            None if self.ids is None else [self.ids[i] for i in idx], dict(self.meta))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self):
+        return (f"ArrayDataset({len(self)} samples, x {_shape(self.x)}, y {_shape(self.y)}; "
+                f"{_classes(self.y, self.classes)})")
 
 
 def _load(path: Path) -> tuple[EventDataset, dict]:
@@ -97,6 +255,7 @@ def load_spoken_digits(*, test_speakers=("theo",), path: str | Path | None = Non
     for s in test_speakers:
         validate.choice("test_speakers", s, SPEAKERS)
     ds, _ = _load(Path(path) if path else EMBEDDED / "spoken_digits.h5")
+    ds.group_name = "speaker"
     test = np.isin(ds.groups, list(test_speakers))
     if not test.any() or test.all():
         raise ValidationError("test_speakers: the split leaves one side empty")
@@ -109,6 +268,7 @@ def load_vision_digits(*, test_fraction: float = 0.2, seed: int = 0,
     picture index (its row in ``digit_images.h5``, the index :func:`load_soundscape_digits` takes)."""
     test_fraction = float(validate.in_range("test_fraction", test_fraction, 0.0, 1.0, lo_open=True, hi_open=True))
     ds, _ = _load(Path(path) if path else EMBEDDED / "vision_digits.h5")
+    ds.group_name = "picture"
     if ds.groups is None:
         ds.groups = np.arange(len(ds))
     rng = np.random.default_rng(seed)
@@ -134,4 +294,4 @@ def load_soundscape_digits(indices=None, *, duration_s: float = 1.0, progress: b
     pictures = np.stack([picture16(images[i]) for i in idx]) if idx.size else np.zeros((0, 16, 16))
     events = soundscape_events(pictures, duration_s=duration_s, progress=progress)
     return EventDataset(events, labels[idx].astype(np.int64), (64, 1), idx.copy(),
-                        {"source": "soundscapes of digit_images.h5", "duration_s": duration_s})
+                        {"source": "soundscapes of digit_images.h5", "duration_s": duration_s}, "picture")

@@ -20,15 +20,35 @@ ATTRIBUTION = ("UCI optical recognition of handwritten digits (Alpaydin & Kaynak
                "CC BY 4.0")
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class DigitImages:
-    """Train/test split: images as float32 in [0, 1] (pixel/16), shape (n, 64); int32 labels."""
+    """Train/test split: images as float32 in [0, 1] (pixel/16), shape (n, 64); int32 labels.
+
+    ``train`` / ``test`` are the two sides as indexable :class:`~neurosim.data.datasets.ArrayDataset` objects
+    (``d.test[0]`` → ``(x, y)``; ``d.train[d.train.y == 3]`` → a subset)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
     attribution: str = ATTRIBUTION
+
+    @property
+    def train(self):
+        from neurosim.data.datasets import ArrayDataset
+
+        return ArrayDataset(self.x_train, self.y_train, tuple(range(10)), meta={"attribution": self.attribution})
+
+    @property
+    def test(self):
+        from neurosim.data.datasets import ArrayDataset
+
+        return ArrayDataset(self.x_test, self.y_test, tuple(range(10)), meta={"attribution": self.attribution})
+
+    def __repr__(self):
+        return (f"DigitImages({len(self.y_train)} train + {len(self.y_test)} test images, "
+                f"8×8 = {self.x_train.shape[-1] if self.x_train.ndim == 2 else 64} pixels in [0, 1], "
+                f"10 classes (0–9))")
 
 
 def read_digit_images(path=None) -> tuple[np.ndarray, np.ndarray, dict]:

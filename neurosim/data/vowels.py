@@ -35,9 +35,12 @@ _N_COLS = 16
 REPO = Path(__file__).resolve().parents[2]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class VowelData:
-    """Train/test split of the vowel subset: standardised features, labels (index into ``classes``), token ids."""
+    """Train/test split of the vowel subset: standardised features, labels (index into ``classes``), token ids.
+
+    ``train`` / ``test`` are the two sides as indexable :class:`~neurosim.data.datasets.ArrayDataset` objects
+    (``data.test[0]`` → ``(x, y)`` with the token id as ``.group``; ``data.train[:50]`` → a subset)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -49,6 +52,25 @@ class VowelData:
     features: tuple = FEATURES
     mean: np.ndarray | None = None
     std: np.ndarray | None = None
+
+    @property
+    def train(self):
+        from neurosim.data.datasets import ArrayDataset
+
+        return ArrayDataset(self.x_train, self.y_train, tuple(self.classes), list(self.ids_train),
+                            {"features": tuple(self.features)})
+
+    @property
+    def test(self):
+        from neurosim.data.datasets import ArrayDataset
+
+        return ArrayDataset(self.x_test, self.y_test, tuple(self.classes), list(self.ids_test),
+                            {"features": tuple(self.features)})
+
+    def __repr__(self):
+        return (f"VowelData({len(self.y_train)} train + {len(self.y_test)} test tokens, "
+                f"{len(self.features)} formant features ({', '.join(self.features[:3])}, …), "
+                f"{len(self.classes)} vowels ({', '.join(self.classes)}))")
 
 
 def shared_data_dir(path=None) -> Path:

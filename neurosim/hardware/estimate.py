@@ -74,6 +74,16 @@ class Estimate:
                 "terms": [t.as_dict() for t in self.terms],
                 "resources": self.resources, "notes": self.notes, "assumptions": self.assumptions}
 
+    def __repr__(self):
+        comps = sorted(((k, v) for k, v in self.components.items() if v > 0), key=lambda kv: -kv[1])[:3]
+        top = ", ".join(f"{k} {fmt_energy(v)}" for k, v in comps)
+        rate = f"{self.throughput:,.0f}" if self.throughput >= 10 else f"{self.throughput:.3g}"
+        return (f"Estimate({self.target!r}: {fmt_energy(self.energy_per_inference)} in {fmt_time(self.latency)} per "
+                f"inference as deployed, kernel-bound {fmt_energy(self.kernel_energy)} in "
+                f"{fmt_time(self.kernel_latency)}; {rate} inferences/s, memory {fmt_bytes(self.memory_bytes)};"
+                f"\n  top components: {top or 'none'}; {len(self.layers)} layer(s), {len(self.terms)} terms "
+                f"(.table(), .explain()))")
+
     def to_json(self, **kw) -> str:
         return json.dumps(self.as_dict(), indent=2, **kw)
 

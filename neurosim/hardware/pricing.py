@@ -17,7 +17,7 @@ from __future__ import annotations
 from neurosim.errors import ValidationError
 from neurosim.hardware.estimate import Estimate
 from neurosim.hardware.profile import Profile, load_profile
-from neurosim.hardware.workload import Workload
+from neurosim.hardware.workload import Workload, check_workload
 
 # Options each mapper accepts (anything else is a clear error instead of a TypeError deep inside).
 OPTIONS = {"spinnaker2": {"dvfs", "precision", "execution", "max_neurons_per_pe", "allow_dram", "max_chips", "pes"},
@@ -53,8 +53,14 @@ def estimate(workload: Workload, target: str | Profile = "spinnaker2", **options
     options = {k: v for k, v in options.items() if v is not None}
     bad = sorted(set(options) - OPTIONS[profile.kind])
     if bad:
-        raise ValidationError(f"{profile.name}: option(s) {', '.join(bad)} do not apply to a {profile.kind} target "
-                              f"(it takes {', '.join(sorted(OPTIONS[profile.kind]))})")
+        article = "an" if profile.kind[0] in "aeiou" else "a"
+        raise ValidationError(f"{profile.name}: option(s) {', '.join(bad)} do not apply to {article} {profile.kind} "
+                              f"target ({profile.kind} targets take {', '.join(sorted(OPTIONS[profile.kind]))})")
+    batch = options.get("batch")
+    if isinstance(batch, (int, float)) and not isinstance(batch, bool) and batch == 0:
+        raise ValidationError(f"batch: empty batch (batch = 0) on {profile.name}; a batch holds at least one "
+                              "sample")
+    check_workload(workload)
     mapper = {"spinnaker2": estimate_spinnaker2, "imc": estimate_imc, "digital": estimate_digital}[profile.kind]
     est = mapper(workload, profile, **options)
     est.assumptions = list(getattr(workload, "assumptions", []))

@@ -109,6 +109,46 @@ class Workload:
                         self.input_values_per_step, self.input_graded, self.n_inputs, list(self.assumptions))
 
 
+def check_workload(workload, name: str = "workload") -> "Workload":
+    """Refuse a workload a mapper cannot price sensibly — no layers, a zero-length time axis, negative or
+    non-finite (NaN/inf) activity — with a :class:`~neurosim.errors.ValidationError` naming the item."""
+    import math
+    import numbers
+
+    if not isinstance(workload, Workload):
+        raise ValidationError(f"{name}: expected a Workload, got {type(workload).__name__}; build one with "
+                              "hw.from_activity(model, result.activity) or hw.from_rates(model, steps=..., "
+                              "activity=...), or price a model directly with hw.price(model, target, activity=...)")
+    steps = workload.steps
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValidationError(f"{name}: steps must be a positive integer (steps per inference), got {steps!r}")
+    if steps == 0:
+        raise ValidationError(f"{name}: zero-length time axis (steps = 0); a workload needs at least one step per "
+                              "inference")
+    if not workload.layers:
+        raise ValidationError(f"{name}: no layers to price")
+
+    def number(item: str, value) -> None:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{name}: {item} must be a number, got {value!r}") from None
+        if not math.isfinite(v):
+            raise ValidationError(f"{name}: {item} is {'NaN' if math.isnan(v) else 'inf'}; activity must be finite "
+                                  "(a NaN usually comes from averaging over an empty batch or a diverged run)")
+        if v < 0:
+            raise ValidationError(f"{name}: {item} must be >= 0, got {v:g}")
+
+    number("input_values_per_step", workload.input_values_per_step)
+    for layer in workload.layers:
+        if not isinstance(layer, LayerWorkload):
+            raise ValidationError(f"{name}: expected LayerWorkload entries, got {type(layer).__name__}")
+        number(f"layer {layer.name!r} steps", layer.steps)
+        number(f"layer {layer.name!r} events_per_step", layer.events_per_step)
+        number(f"layer {layer.name!r} spikes_per_step", layer.spikes_per_step)
+    return workload
+
+
 def readout_workload(n_features: int, n_classes: int, *, name: str = "readout", evaluations: int = 1) -> LayerWorkload:
     """A dense readout on real-valued features (closed-form ridge/logistic or an ANN head's linear layer, e.g. on an
     LSM's spike rates), evaluated ``evaluations`` times per inference: ``n_features × n_classes`` MACs each time,
@@ -157,7 +197,11 @@ def from_activity(model, activity, *, input_graded: bool = False) -> Workload:
     the external input carries values (e.g. log event counts), not binary spikes (sets host-link bytes)."""
     specs = _specs(model)
     if activity.steps <= 0:
-        raise ValidationError("activity: no steps were recorded")
+        raise ValidationError(f"activity: zero-length time axis ({activity.steps} steps recorded); simulate at "
+                              "least one step")
+    if activity.batch <= 0:
+        raise ValidationError(f"activity: empty batch (batch = {activity.batch}: the run had no samples to average "
+                              "over); simulate at least one sample, inputs (T, batch >= 1, n)")
     per = activity.steps * activity.batch
     layers = []
     for spec in specs:
@@ -165,8 +209,9 @@ def from_activity(model, activity, *, input_graded: bool = False) -> Workload:
             raise ValidationError(f"activity: no record for layer {spec.name!r} (has {sorted(activity.layers)})")
         la = activity.layers[spec.name]
         layers.append(LayerWorkload(spec, activity.steps, la.synaptic_events / per, la.spikes / per))
-    return Workload(layers, activity.steps, "measured", input_values_per_step=_input_values_measured(specs, layers),
-                    input_graded=bool(input_graded), n_inputs=_external_inputs(specs))
+    wl = Workload(layers, activity.steps, "measured", input_values_per_step=_input_values_measured(specs, layers),
+                  input_graded=bool(input_graded), n_inputs=_external_inputs(specs))
+    return check_workload(wl, "activity")
 
 
 def from_rates(model, *, steps: int, activity, input_activity: float = 1.0, input_graded: bool = False) -> Workload:
@@ -207,11 +252,12 @@ def from_record(model, record: dict) -> Workload:
         layers = [LayerWorkload(s, int(rows[s.name].get("steps", record["steps"])),
                                 float(rows[s.name]["events_per_step"]), float(rows[s.name]["spikes_per_step"]))
                   for s in specs]
-        return Workload(layers, int(record["steps"]), "measured", [],
-                        float(record.get("input_values_per_step", 0.0)), bool(record.get("input_graded", False)),
-                        _external_inputs(specs))
+        wl = Workload(layers, int(record["steps"]), "measured", [],
+                      float(record.get("input_values_per_step", 0.0)), bool(record.get("input_graded", False)),
+                      _external_inputs(specs))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationError(f"workload record: missing or bad field {exc}") from exc
+    return check_workload(wl, "workload record")
 
 
 def describe_layer(name: str, n_neurons: int, *, update: str = "lif", inputs: list[tuple] = (), graded=False,

@@ -74,9 +74,31 @@ class SpikeDataset:
     def labels(self) -> np.ndarray:
         return np.asarray(self._labels[()])
 
-    def __getitem__(self, i: int):
+    def __repr__(self):
+        if not self._f:
+            return f"SpikeDataset({str(self.path)!r}, closed)"
+        ch = f"{self.n_channels} channels" if self.n_channels else "channels undeclared"
+        spk = "" if self.speakers is None else f", {len(np.unique(self.speakers))} speakers"
+        layout = "flat layout (t in ms)" if self.flat else "SHD layout (t in s)"
+        return f"SpikeDataset({str(self.path)!r}: {self._n} samples, {ch}{spk}, {layout}; read lazily)"
+
+    def __getitem__(self, i):
+        """``ds[i]`` → ``(events, label)``; a slice, index array or boolean mask reads those samples into an
+        :class:`~neurosim.data.datasets.EventDataset` (speakers as its groups)."""
+        if not isinstance(i, (int, np.integer)) or isinstance(i, bool):
+            from neurosim.data.datasets import EventDataset, _indices
+
+            idx = _indices(i, self._n, f"{self.path.name}")
+            events, labels = zip(*(self[int(k)] for k in idx)) if idx.size else ((), ())
+            n_ch = self.n_channels or max([int(ev["x"].max()) + 1 for ev in events if ev.size] or [1])
+            groups = None
+            if self.speakers is not None:
+                groups = np.asarray([g.decode() if isinstance(g, bytes) else str(g) for g in self.speakers[idx]])
+            return EventDataset(list(events), np.asarray(labels, np.int64), (n_ch, 1), groups,
+                                {"source": str(self.path)}, "speaker")
         if not -self._n <= i < self._n:
-            raise IndexError(i)
+            raise IndexError(f"{self.path.name}: index {i} out of range for {self._n} samples")
+        i = int(i) + self._n if i < 0 else int(i)
         try:
             if self.flat:
                 a, b = self._offsets[i], self._offsets[i + 1]
