@@ -1,6 +1,7 @@
 """Turn a MODEL argument into something :func:`neurosim.simulate` can run: a trained zoo entry (by name or
-``.toml`` path), a NIR file, a description entry (structure only: built with random weights, so what is simulated
-is the architecture, not a trained network), or the COBA E/I benchmark (``"coba"``).
+``.toml`` path), a NIR file, or a description entry (structure only: built with random weights, so what is
+simulated is the architecture, not a trained network). The COBA benchmark has its own builder,
+:func:`neurosim.models.coba.coba_network`.
 
 Used by ``neurosim simulate MODEL``; from Python::
 
@@ -20,7 +21,7 @@ from neurosim.errors import ValidationError
 
 @dataclass
 class ModelSource:
-    """A runnable model and what it was built from: ``kind`` is "trained", "nir", "description" or "coba"."""
+    """A runnable model and what it was built from: ``kind`` is "trained", "nir" or "description"."""
 
     name: str
     kind: str
@@ -28,7 +29,6 @@ class ModelSource:
     params: object
     n_in: int | None
     default_steps: int
-    state: object = None
     notes: list = field(default_factory=list)
 
     def random_input(self, steps: int, rate: float, batch: int = 1, seed: int = 0) -> np.ndarray:
@@ -47,11 +47,6 @@ def open_model(spec: str | Path, *, dt: float | None = None, seed: int = 0, sear
     from neurosim import zoo
 
     text = str(spec)
-    if text.lower() == "coba":
-        from neurosim.models.coba import coba_network
-
-        net, state, params = coba_network(seed=seed)
-        return ModelSource("COBA", "coba", net, params, None, int(round(1000 / net.dt)), state=state)
     if text.endswith(".nir"):
         from neurosim.io.nir import import_nir
 

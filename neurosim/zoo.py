@@ -79,8 +79,8 @@ def list_models(search_path=None) -> list[str]:
 def _read(name_or_path, search_path=None) -> tuple[dict, Path]:
     path = Path(name_or_path)
     if path.suffix != ".toml":
-        path = resources.find("zoo", str(name_or_path), ".toml", search_path) or Path(f"{name_or_path}.toml")
-    if not path.exists():
+        path = resources.find("zoo", str(name_or_path), ".toml", search_path)
+    if path is None or not path.exists():
         known = ", ".join(list_models(search_path)) or "empty: no zoo folder found"
         raise ValidationError(f"model: no zoo entry or file {name_or_path!r} (zoo: {known})")
     try:

@@ -21,6 +21,7 @@ and :mod:`neurosim.hardware.system` adds the host link and orchestration for the
 from __future__ import annotations
 
 from neurosim import validate
+from neurosim.errors import ValidationError
 from neurosim.hardware.estimate import Estimate, LatencyPart, Term, build_estimate
 from neurosim.hardware.profile import Profile
 from neurosim.hardware.system import deployed_parts, static_term
@@ -39,9 +40,11 @@ def estimate_digital(workload: Workload, profile: Profile, *, execution: str | N
     """Kernel-bound and as-deployed energy and latency at batch ``batch`` (see module docstring). ``execution``
     and ``batch`` default to the profile's ``[defaults]``."""
     execution = profile.default("execution", execution) or "dense"
-    batch = profile.default("batch", batch) or 1
+    batch = profile.default("batch", batch)
     validate.choice("execution", execution, ("event", "dense"))
-    batch = validate.positive_int("batch", batch)
+    batch = validate.positive_int("batch", 1 if batch is None else batch, allow_zero=True)
+    if batch == 0:
+        raise ValidationError(f"batch: empty batch (batch = 0) on {profile.name}; a batch holds at least one sample")
     comp, mem = profile["compute"], profile["memory"]
     src = profile.source
     by_name = {l.name: l for l in workload}

@@ -56,10 +56,6 @@ def estimate(workload: Workload, target: str | Profile = "spinnaker2", **options
         article = "an" if profile.kind[0] in "aeiou" else "a"
         raise ValidationError(f"{profile.name}: option(s) {', '.join(bad)} do not apply to {article} {profile.kind} "
                               f"target ({profile.kind} targets take {', '.join(sorted(OPTIONS[profile.kind]))})")
-    batch = options.get("batch")
-    if isinstance(batch, (int, float)) and not isinstance(batch, bool) and batch == 0:
-        raise ValidationError(f"batch: empty batch (batch = 0) on {profile.name}; a batch holds at least one "
-                              "sample")
     check_workload(workload)
     mapper = {"spinnaker2": estimate_spinnaker2, "imc": estimate_imc, "digital": estimate_digital}[profile.kind]
     est = mapper(workload, profile, **options)

@@ -250,8 +250,8 @@ def load_profile(name_or_path: str | Path, search_path=None) -> Profile:
     shipped profiles, see :mod:`neurosim.resources`) or any profile file by path."""
     path = Path(name_or_path)
     if not path.suffix:
-        path = resources.find("profiles", str(name_or_path), ".toml", search_path) or Path(f"{name_or_path}.toml")
-    if not path.exists():
+        path = resources.find("profiles", str(name_or_path), ".toml", search_path)
+    if path is None or not path.exists():
         known = ", ".join(list_profiles(search_path)) or "none: no profile folder found"
         raise ProfileError(f"{name_or_path}: no such profile (known profiles: {known})")
     try:
