@@ -5,8 +5,8 @@ Registered in ``mkdocs.yml`` under ``hooks:``, so ``mkdocs build --strict`` alon
 * **API reference** — one page per subpackage (``neurosim.core``, ``neurosim.data``, ...) and per top-level module
   (``neurosim.plot``, ``neurosim.zoo``, ...), plus ``api/index.md`` for ``neurosim`` itself. A module's public names
   are its ``__all__`` where it defines one, else the names not starting with ``_`` that the module itself defines
-  (functions, classes, assignments). The walk is static (the source is parsed with :mod:`ast`, nothing is
-  imported), so building the docs needs neither JAX nor BrainPy. Every object is rendered once, by a
+  (functions, classes, assignments). The walk is static (the source is parsed with :mod:`ast`; a module is
+  imported only if it computes its ``__all__``), so building the docs needs neither JAX nor BrainPy. Every object is rendered once, by a
   ``::: path`` mkdocstrings entry, where it is first met (a package's exports before its submodules); a later
   re-export of the same object is a link to that entry.
 * **Notebooks** — ``notebooks/*.ipynb`` become ``notebooks/<name>.md`` without executing them: markdown cells as
@@ -19,6 +19,7 @@ Registered in ``mkdocs.yml`` under ``hooks:``, so ``mkdocs build --strict`` alon
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import posixpath
 import re
@@ -82,9 +83,15 @@ def _parse(name: str, path: Path, is_package: bool) -> ModuleInfo:
                         if isinstance(t, ast.Name):
                             _bind(info, t.id)
                             if t is not target:  # ``A, B = 1, 2``: griffe does not collect these
-                                info.unpacked[t.id] = ast.get_source_segment(source, node) or ""
+                                line = (ast.get_source_segment(source, node) or "").splitlines()[:1]
+                                info.unpacked[t.id] = (line[0] if line else "").replace("`", "'")
                 if any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-                    info.all = [str(v) for v in ast.literal_eval(node.value)]
+                    try:
+                        info.all = [str(v) for v in ast.literal_eval(node.value)]
+                    except ValueError:  # computed: read it from the imported module instead
+                        info.all = list(importlib.import_module(name).__all__)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == "__all__":
+                info.all = list(importlib.import_module(name).__all__)
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 _bind(info, node.target.id)
             elif isinstance(node, ast.ImportFrom):
@@ -201,8 +208,11 @@ def entries() -> tuple[Entry, ...]:
         for module in unit_modules(unit):
             for name in public_names(module):
                 target = canonical(module, name)
-                if module == PACKAGE and target == f"{PACKAGE}.{name}" and name in lazy:
-                    target = canonical(lazy[name], name)
+                if module == PACKAGE and target == f"{PACKAGE}.{name}" and name not in modules()[PACKAGE].defined:
+                    # a lazy (PEP 562) re-export: the subpackage that provides it
+                    provider = lazy.get(name) or next((u for u in units()[:-1] if name in public_names(u)), None)
+                    if provider is not None:
+                        target = canonical(provider, name)
                 if target in modules():  # a public name that is a module: its own section documents it
                     owner = next(u for u in units() if target == u or target.startswith(u + "."))
                     out.append(Entry(module, name, target, page_of(owner), target, False))

@@ -139,7 +139,7 @@ def _figures(out: Path, egru: dict, lsm: dict | None, ests: dict) -> dict[str, s
     plot.raster(egru["events"] != 0, dt=DT_US / 1000, ax=axes[0, 0],
                 title=f"EGRU events, one test digit ({1 - egru['sparsity']:.0%} of unit-steps active)")
     if lsm:
-        plot.raster(lsm["spikes"], dt=lsm["dt_ms"], ax=axes[0, 1], title="RRAM LSM reservoir spikes (first 200)")
+        plot.raster(lsm["spikes"], dt=lsm["dt_ms"], ax=axes[0, 1], title="RRAM LSM reservoir spikes")
     fig.tight_layout()
     files["raster"] = "raster.png"
     plot.save(fig, out / files["raster"], dpi=110)

@@ -127,3 +127,23 @@ def test_estimate_repr_is_a_summary():
     assert len(text) < 400 and text.count("\n") <= 1, text  # was every term with its source (kilobytes)
     assert text.startswith("Estimate('spinnaker2':") and "per inference" in text and "kernel-bound" in text
     assert "Term(" not in text and "inferences/s" in text
+
+
+def test_history_and_train_report_reprs_are_one_line_summaries():
+    import numpy as np
+
+    from neurosim.learn.bptt import History
+    from neurosim.learn.local import TrainReport
+
+    assert repr(History()) == "History(0 epochs)"
+    h = History([{"epoch": 1, "loss": 2.0, "accuracy": 0.5}, {"epoch": 2, "loss": 1.23456, "accuracy": 0.75,
+                                                              "sparsity/egru": 0.8, "seconds": 3.0}])
+    text = repr(h)
+    assert text.startswith("History(2 epochs; last: ") and "loss=1.235" in text and "accuracy=0.75" in text
+    assert "sparsity/" not in text and "\n" not in text
+    report = TrainReport("ff", 0.91234, 0.85, 1.5e9, 12000, 4.2, 3, history=[{"loss": 1.0}] * 1000,
+                         params={"w": np.zeros((500, 500))})
+    text = repr(report)
+    assert text == ("TrainReport(ff: train 0.9123, test 0.8500, 3 epochs, 12,000 physical evals, 1.5e+09 digital "
+                    "MACs, 4.20 s)")
+    assert "test n/a" in repr(TrainReport("ff", 0.5, None, 0.0, 0, 0.0, 1))

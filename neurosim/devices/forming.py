@@ -21,7 +21,7 @@ Constants (defaults of :class:`Forming`):
 ==================  ===========  ============================================================================
 field               default      source
 ==================  ===========  ============================================================================
-``v_bd_mean``       3.43 V       ESGNN source data (400 cells, 20×20), statistics in the fact sheet [calc]
+``v_bd_mean``       3.43 V       ESGNN data (400 cells, 20×20; wangsc1912/ESGNN), our statistics [calc]
 ``v_bd_std``        0.11 V       same
 ``g_formed_mean``   14.2473 µS   ESGNN simulation backend ``cond_mean`` (hardware statistics, nonzero cells)
 ``g_formed_std``    2.4624 µS    ESGNN simulation backend ``cond_std``
@@ -30,8 +30,7 @@ field               default      source
                                  the ESGNN conductance map [calc]
 ==================  ===========  ============================================================================
 
-The units of the ESGNN conductances are not stated in the source (µS presumed; the fact sheet marks this as
-unverified).
+The units of the ESGNN conductances are not stated in the source (µS presumed; unverified).
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ import jax.numpy as jnp
 from neurosim.devices._common import as_float, norm_cdf, norm_pdf, norm_ppf, set_field, static_config
 from neurosim.errors import ValidationError
 
-# ESGNN source data (Wang et al., NMI 2023; github wangsc1912/ESGNN, data/experimental_data), fact-sheet statistics.
+# ESGNN source data (Wang et al., NMI 2023; github wangsc1912/ESGNN, data/experimental_data); statistics computed by us.
 ESGNN_V_BD_MEAN = 3.43  # V, mean breakdown voltage over 400 cells [calc from source data]
 ESGNN_V_BD_STD = 0.11  # V, s.d. of the breakdown voltage [calc from source data]
 # ESGNN simulation backend (backend/backend_torch_simu.py): "hardware data statistics, only nonzero parts".

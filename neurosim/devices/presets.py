@@ -32,13 +32,13 @@ from neurosim.errors import ValidationError
 PCM_G_MAX = 25.0  # µS
 # aihwkit ReRamWan2022NoiseModel reference g_max (Wan et al., Nature 2022).
 WAN_G_MAX = 40.0  # µS
-# aihwkit ReRamCMONoiseModel default conductance range (single device), via fact sheet §2.2.
+# aihwkit ReRamCMONoiseModel default conductance range (single device): IBM aihwkit, src/aihwkit/inference/noise/reram.py.
 CMO_G_MIN, CMO_G_MAX = 9.0, 88.2  # µS
-# ESGNN source data: nonzero conductances range 7.6–18.8 (µS presumed) [calc, fact sheet §1.4; unverified unit];
+# ESGNN source data: nonzero conductances range 7.6–18.8 (µS presumed) [calc from wangsc1912/ESGNN data/experimental_data; unverified unit];
 # used as g_max (stuck-at-ON value, level range) of the forming preset.
 FORMING_G_MAX = 18.8  # µS
-# Read noise: aihwkit ReRAM docstrings suggest ~1 % short-term read noise (w_noise = 0.01); the fact sheet §5
-# proposes 1–2 % multiplicative for formed arrays (a proposal, unverified for the LSM macro).
+# Read noise: aihwkit ReRAM docstrings suggest ~1 % short-term read noise (w_noise = 0.01); 1–2 % multiplicative
+# is our assumption for formed arrays (unverified for the LSM macro).
 RRAM_READ_NOISE = 0.01
 
 

@@ -88,18 +88,20 @@ def _kws_cpu_energy() -> float:
     return estimate(wl, "cpu-45nm-core", execution="dense").energy_per_inference
 
 
+S2_CHIP = ("Scholze, Partzsch, Höppner et al., SpiNNaker2 chip paper, IEEE OJCAS 2026, arXiv 2607.24396 "
+           "(quoted by third-party SpiNNaker2 survey notes; not read in the original)")
 S2_LM = ("Khan Nazeer et al., 'Language Modeling on a SpiNNaker2 Neuromorphic Chip', AICAS 2024, arXiv 2312.09084, "
          "Table II (quoted by two independent notes; not read in the PDF)")
 CASES = [
     Case("s2-coremark-0.8V", "SpiNNaker 2 chip, all 152 PEs running CoreMark, 300 MHz / 0.8 V: chip power",
-         1.2479, "W", "chip paper (Scholze, Hoeppner et al.) via S-N1, sheet 3.1", "calibration",
+         1.2479, "W", S2_CHIP, "calibration",
          lambda: _chip_power("pl4")),
     Case("s2-coremark-0.5V", "SpiNNaker 2 chip, all 152 PEs running CoreMark, 150 MHz / 0.5 V: chip power",
-         0.4246, "W", "chip paper via S-N1, sheet 3.1", "calibration", lambda: _chip_power("pl1")),
+         0.4246, "W", S2_CHIP, "calibration", lambda: _chip_power("pl1")),
     Case("s2-mac-0.5V", "SpiNNaker 2 MAC array, int8 matmul, 150 MHz / 0.5 V: efficiency", 2.77, "TOPS/W",
-         "chip paper Tab. 3 via S-N2, sheet 3.1", "calibration", lambda: _mac_tops_per_w("pl1")),
+         S2_CHIP + ", Tab. 3", "calibration", lambda: _mac_tops_per_w("pl1")),
     Case("s2-mac-0.8V", "SpiNNaker 2 MAC array, int8 matmul, 300 MHz / 0.8 V: efficiency", 2.06, "TOPS/W",
-         "chip paper Tab. 3 via S-N2, sheet 3.1", "calibration", lambda: _mac_tops_per_w("pl4")),
+         S2_CHIP + ", Tab. 3", "calibration", lambda: _mac_tops_per_w("pl4")),
     Case("s2-lm-power-pl1", "EGRU LM (3 x EGRU 1350/1350/750, 95 % pruned FP32 CSR, batch 1) on one SpiNNaker 2 "
          "chip, 150 PEs: average power; predicted at 150 MHz / 0.5 V", 0.39, "W", S2_LM, "validation",
          lambda: _lm_power("spinnaker2", pes=150, dvfs="pl1"),

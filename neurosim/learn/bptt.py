@@ -42,6 +42,15 @@ class History:
     def __len__(self):
         return len(self.epochs)
 
+    def __repr__(self) -> str:
+        if not self.epochs:
+            return "History(0 epochs)"
+        last = self.epochs[-1]
+        shown = [f"{k}={v:.4g}" for k, v in last.items()
+                 if isinstance(v, (int, float)) and not k.startswith("sparsity/") and k != "epoch"]
+        n = len(self.epochs)
+        return f"History({n} epoch{'s' if n != 1 else ''}; last: {', '.join(shown)})"
+
 
 class Trainer:
     """BPTT trainer for classification.

@@ -85,6 +85,12 @@ class TrainReport:
         d.pop("params")
         return d
 
+    def __repr__(self) -> str:  # the parameters and the history stay out of it: they can be large
+        test = "n/a" if self.test_accuracy is None else f"{self.test_accuracy:.4f}"
+        return (f"TrainReport({self.method}: train {self.train_accuracy:.4f}, test {test}, {self.epochs} epochs, "
+                f"{self.physical_evals:,} physical evals, {self.digital_macs:.3g} digital MACs, "
+                f"{self.wall_time_s:.2f} s)")
+
 
 def summarize_reports(runs) -> dict:
     """Summary of repeated runs (``TrainReport`` objects or their ``as_dict()``): test accuracy mean, s.d. (ddof 1;

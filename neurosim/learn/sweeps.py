@@ -9,7 +9,8 @@ r"""Robustness sweeps: a metric as a function of one non-ideality, over several 
 of the nominal chip (noise-free read at t = 0, no faults), then the *same* chip is read under a perturbed device
 model (read-noise σ, drift time, stuck-at rate, conductance levels; :meth:`LiquidStateMachine.device_params`)
 and the test accuracy is measured — one fresh read (and fault/drift draw) per seed. The device noise models are
-those of :mod:`neurosim.devices` (fact sheet §1.4, §2).
+those of :mod:`neurosim.devices` (forming: Wang et al., Nat. Mach. Intell. 2023; programming, drift, read noise:
+IBM aihwkit, ``src/aihwkit/inference/noise/``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 r"""Event-based gated recurrent unit (EGRU; Subramoney et al., ICLR 2023) as a neurosim layer.
 
-Two reset conventions behind ``reset_form`` (facts: ``shared/reference/egru-spinnaker2.md`` §1.1–1.2):
+Two reset conventions behind ``reset_form`` (sources: the paper's Eq. 1–2 and Fig. 1; the official code, repository
+Efficient-Scalable-Machine-Learning/EvNN, ``frameworks/pytorch/egru.py`` and ``lib/egru_forward_cpu.cc``):
 
 ``"code"`` — the official EvNN code (cuDNN gate layout ``[z, r, g]``; needed for EvNN checkpoints)::
 
