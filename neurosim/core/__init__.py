@@ -5,9 +5,11 @@ from neurosim.core.connectivity import CSR, fixed_probability, from_dense
 from neurosim.core.layer import Layer, SequenceLayer
 from neurosim.core.network import Network
 from neurosim.core.neurons import ALIF, IF, LI, LIF, CobaLIF, CubaLIF, NeuronGroup
-from neurosim.core.projections import Dense, EventCSR, Projection, SparseLinear
+from neurosim.core.projections import (AvgPool2d, Chain, Conv1d, Conv2d, Dense, EventCSR, Flatten, MaxPool2d,
+                                       Projection, SparseLinear, SumPool2d)
 from neurosim.core.runner import SimulationResult, simulate
 from neurosim.core.sequential import Sequential
+from neurosim.core.stage import Stage
 from neurosim.core.surrogate import Surrogate, spike, surrogate
 from neurosim.core.synapse import Delta, Exponential
 
@@ -15,5 +17,5 @@ __all__ = [
     "Activity", "LayerActivity", "StepCounts", "CSR", "fixed_probability", "from_dense", "Layer", "SequenceLayer", "Network",
     "ALIF", "IF", "LI", "LIF", "CobaLIF", "CubaLIF", "NeuronGroup", "Dense", "EventCSR", "Projection",
     "SparseLinear", "SimulationResult", "simulate", "Sequential", "Surrogate", "spike", "surrogate", "Delta",
-    "Exponential",
+    "Exponential", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Chain", "Stage",
 ]

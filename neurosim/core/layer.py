@@ -20,7 +20,7 @@ from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_m
 from neurosim.core.dynamics import Component
 from neurosim.core.neurons.group import NeuronGroup
 from neurosim.core.projections.base import Projection
-from neurosim.core.spec import LayerSpec, ProjectionSpec
+from neurosim.core.spec import LayerSpec
 from neurosim.errors import ValidationError
 
 
@@ -76,9 +76,9 @@ class Layer(SequenceLayer):
     def describe(self, name: str = "layer") -> LayerSpec:
         projs = []
         if self.proj is not None:
-            projs.append(ProjectionSpec(self.proj.n_in, self.proj.n_out, self.proj.nnz))
+            projs.append(self.proj.spec())
         if self.recurrent is not None:
-            projs.append(ProjectionSpec(self.n_out, self.n_out, self.recurrent.nnz, recurrent=True, source=name))
+            projs.append(self.recurrent.spec(recurrent=True, source=name))
         n_state = len(self.neuron.init_state(()))
         return LayerSpec(name, self.n_out, "lif" if self.spiking else "readout", tuple(projs),
                          spiking=self.spiking, state_vars=n_state)

@@ -26,7 +26,7 @@ from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_m
 from neurosim.core.dynamics import Component
 from neurosim.core.neurons.group import NeuronGroup
 from neurosim.core.projections.base import Projection
-from neurosim.core.spec import LayerSpec, ProjectionSpec
+from neurosim.core.spec import LayerSpec
 from neurosim.core.synapse import Delta
 from neurosim.errors import ValidationError
 
@@ -102,8 +102,7 @@ class Network(Component):
         """One spec per neuron population, with its incoming projections (stored at the target)."""
         specs = []
         for name, group in self.populations.items():
-            projs = tuple(ProjectionSpec(c.proj.n_in, c.proj.n_out, c.proj.nnz, recurrent=c.source in self.populations,
-                                         source=c.source)
+            projs = tuple(c.proj.spec(recurrent=c.source in self.populations, source=c.source)
                           for c in self.connections.values() if c.target == name)
             n_state = len(group.init_state(()))
             specs.append(LayerSpec(name, group.size, "lif" if group.spiking else "readout", projs,

@@ -14,6 +14,8 @@ import jax.numpy as jnp
 
 from neurosim.core.dynamics import Component
 from neurosim.core.layer import SequenceLayer
+from neurosim.core.projections.base import Projection
+from neurosim.core.stage import Stage
 from neurosim.errors import ValidationError
 
 
@@ -23,12 +25,13 @@ class Sequential(Component):
     def __init__(self, layers: Sequence[SequenceLayer], names: Sequence[str] | None = None, dt: float = 1.0,
                  name: str | None = None):
         super().__init__(name=name)
-        layers = list(layers)
+        layers = [Stage(l) if isinstance(l, Projection) else l for l in layers]
         if not layers:
             raise ValidationError("layers: need at least one layer")
         for i, layer in enumerate(layers):
             if not isinstance(layer, SequenceLayer):
-                raise ValidationError(f"layers[{i}]: expected a layer (Layer, EGRU, GRU ...), got {type(layer).__name__}")
+                raise ValidationError(f"layers[{i}]: expected a layer (Layer, EGRU, GRU ...) or a pooling/flatten "
+                                      f"stage, got {type(layer).__name__}")
         for i in range(1, len(layers)):
             if layers[i].n_in != layers[i - 1].n_out:
                 raise ValidationError(
@@ -46,10 +49,13 @@ class Sequential(Component):
 
     def describe(self) -> list:
         """One :class:`~neurosim.core.spec.LayerSpec` per layer, in order; a layer's feed-forward input is the
-        previous layer (``source`` = its name), the first layer's is ``"input"``."""
+        previous layer (``source`` = its name), the first layer's is ``"input"``. ``Flatten`` stages do no work
+        and have no spec (the next layer's source is the layer before them)."""
         specs, prev = [], "input"
         for name, layer in self.layers.items():
             spec = layer.describe(name)
+            if spec is None:
+                continue
             projs = tuple(p if p.recurrent or p.source != "input" else dataclasses.replace(p, source=prev)
                           for p in spec.projections)
             specs.append(dataclasses.replace(spec, projections=projs))

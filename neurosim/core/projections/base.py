@@ -19,6 +19,7 @@ import numpy as np
 
 from neurosim import validate
 from neurosim.core.dynamics import Component
+from neurosim.core.spec import ProjectionSpec
 
 
 class NoState(NamedTuple):
@@ -70,3 +71,7 @@ class Projection(Component):
 
     def weight_bytes(self, bytes_per_weight: int = 4) -> int:
         return self.nnz * bytes_per_weight
+
+    def spec(self, *, source: str = "input", recurrent: bool = False) -> ProjectionSpec:
+        """The structural description the hardware mappers read."""
+        return ProjectionSpec(self.n_in, self.n_out, self.nnz, recurrent=recurrent, source=source)
