@@ -57,7 +57,8 @@ class Stage(SequenceLayer):
                          state_vars=1)
 
     def static_counts(self) -> StaticCounts:
-        return StaticCounts(self.proj.macs_dense, self.proj.macs_static, 0)
+        """Outputs count as "neuron updates", so a stage's activity is its fraction of nonzero outputs."""
+        return StaticCounts(self.proj.macs_dense, self.proj.macs_static, self.n_out)
 
     def _counts(self, x, out) -> StepCounts:
         events, macs = event_counts(x, self._fan)

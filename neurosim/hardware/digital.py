@@ -8,7 +8,9 @@ Per layer and step, for a batch of ``b`` samples:
   updates: LIF ≈ 2 MACs, gated unit ≈ 6 MACs + 3 nonlinearities. Every executed operation also pays
   ``op_overhead_energy`` (instruction fetch/decode/issue amortised over the SIMD width; 0 in the arithmetic-only
   lower bound);
-* **weights**: stored dense (dense execution) or as the nonzeros (event execution). They are read once per step
+* **weights**: stored dense (dense execution) or as the nonzeros (event execution); a convolution stores its
+  kernel once and reuses it at every position (dense work = every position × kernel, padding included); pooling
+  stages are adds and store nothing. They are read once per step
   for the whole batch — all of them (dense) or the rows events touch (event) — from on-chip memory (L2/cache) when
   the stored weights fit in ``on_chip_bytes``, else streamed from DRAM/HBM;
 * **time** = ``max(ops / (throughput × utilization), weight bytes / bandwidth)`` + ``kernels_per_layer_step`` ×
@@ -48,7 +50,7 @@ def estimate_digital(workload: Workload, profile: Profile, *, execution: str | N
     comp, mem = profile["compute"], profile["memory"]
     src = profile.source
     by_name = {l.name: l for l in workload}
-    stored = sum((l.spec.dense_synapses if execution == "dense" else l.spec.synapses) for l in workload)
+    stored = sum((l.spec.dense_stored_weights if execution == "dense" else l.spec.stored_weights) for l in workload)
     weight_bytes = stored * mem["bytes_per_weight"]
     fits = weight_bytes <= mem["on_chip_bytes"]
     mem_field = "memory.on_chip_energy_per_byte" if fits else "memory.dram_energy_per_byte"
@@ -63,6 +65,9 @@ def estimate_digital(workload: Workload, profile: Profile, *, execution: str | N
         ops = layer.events_per_step if execution == "event" else float(spec.dense_synapses)
         if spec.update == "gated":
             upd_macs, nonlin = 6 * spec.n_neurons, 3 * spec.n_neurons
+        elif spec.update == "pool":  # adds only (counted in ops), no neuron state to update
+            upd_macs, nonlin = 0, 0
+            binary = True
         else:
             upd_macs, nonlin = 2 * spec.n_neurons, 0
         key = "compute.add_energy" if binary else "compute.mac_energy"
@@ -75,7 +80,7 @@ def estimate_digital(workload: Workload, profile: Profile, *, execution: str | N
         if comp["op_overhead_energy"]:
             terms.append(Term(spec.name, "instructions", (ops + upd_macs + nonlin) * s, comp["op_overhead_energy"],
                               "compute.op_overhead_energy", src("compute.op_overhead_energy")))
-        layer_stored = spec.dense_synapses if execution == "dense" else spec.synapses
+        layer_stored = spec.dense_stored_weights if execution == "dense" else spec.stored_weights
         traffic = min(ops * batch, float(layer_stored)) * mem["bytes_per_weight"]  # per step, whole batch
         terms.append(Term(spec.name, "memory", traffic / batch * s, e_byte, mem_field, src(mem_field), unit="B"))
         tc = batch * (ops + upd_macs + nonlin) / rate

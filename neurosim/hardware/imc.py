@@ -23,6 +23,13 @@ periphery: partial sums across row tiles (× ``digital_add_energy``), neuron upd
 orchestration (:mod:`neurosim.hardware.system`).
 
 Latency per step = cycles × max(``cycle_time``, ``columns_per_adc`` / ADC rate); crossbars work in parallel.
+
+**Convolutions** are unrolled by im2col: per group, a (C_in/groups × K) × (C_out/groups) kernel matrix on its own
+tiles, evaluated once per output position. ``conv_copies=1`` (time multiplexing) stores the kernel once and runs
+the positions in sequence (latency × positions); ``conv_copies="all"`` duplicates it per position (one round per
+step, area and leakage × positions); an integer sits in between. Event-driven, an input event drives one row per
+position it reaches (``events / (C_out/groups)`` row drives); the ADC converts the columns of every evaluation
+with an active row. Pooling stages run in the digital periphery (one add per input event).
 Device non-idealities (accuracy under noise) come from :mod:`neurosim.devices`, not from this file.
 """
 
@@ -59,33 +66,77 @@ def _cycles(profile: Profile, layer, by_name) -> int:
     return 1
 
 
-def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = True) -> Estimate:
-    """Tile and price ``workload`` (see module docstring); ``event_driven=False`` drives every row every step."""
+def conv_copies_for(geo, conv_copies) -> int:
+    """Kernel copies a convolution gets: ``1`` (time multiplexing: one crossbar set, positions in sequence),
+    ``"all"`` (one copy per output position: one cycle per step) or an integer in between."""
+    if conv_copies == "all":
+        return geo.positions
+    n = validate.positive_int("conv_copies", conv_copies)
+    return min(n, geo.positions)
+
+
+def _pool_terms(profile: Profile, layer, src) -> list[Term]:
+    """Pooling between layers runs in the digital periphery: one add per input event, outputs buffered."""
+    per, spec, s = profile["periphery"], layer.spec, layer.steps
+    return [Term(spec.name, "digital", layer.events_per_step * s, per["digital_add_energy"],
+                 "periphery.digital_add_energy (pooling adds)", src("periphery.digital_add_energy")),
+            Term(spec.name, "buffers", spec.n_neurons * 4 * s, per["buffer_energy_per_byte"],
+                 "periphery.buffer_energy_per_byte", src("periphery.buffer_energy_per_byte"), unit="B")]
+
+
+def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = True, conv_copies=1) -> Estimate:
+    """Tile and price ``workload`` (see module docstring); ``event_driven=False`` drives every row every step;
+    ``conv_copies``: kernel copies per convolution (:func:`conv_copies_for`)."""
     xb, per = profile["crossbar"], profile["periphery"]
     src = profile.source
     by_name = {l.name: l for l in workload}
     bits_cycle = min(per["input_bits_per_cycle"], xb["input_bits"])
+    t_cycle = max(xb["cycle_time"], per["columns_per_adc"] / per["adc_sample_rate"])
     terms: list[Term] = []
     total_tiles, step_time, memory, once_time = 0, 0.0, 0, 0.0
+    conv_notes = []
     for layer in workload:
         spec, s = layer.spec, layer.steps
+        if spec.update == "pool":
+            terms += _pool_terms(profile, layer, src)
+            continue
         cycles = _cycles(profile, layer, by_name)
         pulse_bits = bits_cycle if cycles > 1 else 1  # a spike is a 1-bit pulse
         dac = cells = conv = adds = 0.0
+        a = layer.input_density if event_driven else 1.0
         for p in spec.projections:
-            n_out = p.n_out * spec.weights_per_synapse
-            rt, ct, _ = tiles_for(profile, p.n_in, n_out)
-            total_tiles += rt * ct
-            memory += p.n_in * n_out * xb["weight_bits"] // 8
-            a = layer.input_density if event_driven else 1.0
-            active_rows = a * p.n_in if event_driven else p.n_in
+            geo = p.conv
+            if geo is not None and geo.op == "conv":
+                # im2col: one (C_in/g x K) x (C_out/g) matrix per group, evaluated once per output position
+                rows, cols = geo.kernel_rows, geo.kernel_cols * spec.weights_per_synapse
+                rt, ct, _ = tiles_for(profile, rows, cols)
+                copies = conv_copies_for(geo, conv_copies)
+                evals = geo.positions * geo.groups
+                rounds = math.ceil(geo.positions / copies)
+                total_tiles += rt * ct * geo.groups * copies
+                memory += geo.weights * spec.weights_per_synapse * copies * xb["weight_bits"] // 8
+                # active (input, position) pairs: each input event reaches kernel_cols outputs per position
+                active_rows = (layer.events_per_step / cols if event_driven
+                               else float(evals * rows))
+                n_out_cols = geo.out_shape[0] * spec.weights_per_synapse
+                conv_notes.append(f"{spec.name}: {geo.groups} x {rows}x{cols} im2col matrix on {rt * ct} "
+                                  f"crossbar(s), {copies} cop{'y' if copies == 1 else 'ies'}, {rounds} "
+                                  f"round(s) per step")
+            else:
+                rows, n_out_cols = p.n_in, p.n_out * spec.weights_per_synapse
+                rt, ct, _ = tiles_for(profile, rows, n_out_cols)
+                evals, rounds = 1, 1
+                total_tiles += rt * ct
+                memory += p.n_in * n_out_cols * xb["weight_bits"] // 8
+                active_rows = a * p.n_in if event_driven else p.n_in
             row_drives = active_rows * ct * cycles
             dac += row_drives
             cells += row_drives * xb["cols"]
-            p_active = 1.0 - (1.0 - a) ** min(xb["rows"], p.n_in) if event_driven else 1.0
-            conv += rt * ct * xb["cols"] * cycles * p_active
-            adds += n_out * max(rt - 1, 0) * cycles * p_active
-            t_layer = cycles * max(xb["cycle_time"], per["columns_per_adc"] / per["adc_sample_rate"])
+            p_active = 1.0 - (1.0 - a) ** min(xb["rows"], rows) if event_driven else 1.0
+            conv += evals * rt * ct * xb["cols"] * cycles * p_active
+            adds += evals * (n_out_cols if geo is None else geo.kernel_cols * spec.weights_per_synapse) \
+                * max(rt - 1, 0) * cycles * p_active
+            t_layer = rounds * cycles * t_cycle
             if layer.steps < workload.steps:  # evaluated once per inference (a readout): adds its time once
                 once_time += t_layer * layer.steps
             else:
@@ -110,8 +161,9 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
         ]
     compute = workload.steps * step_time + once_time
     fill = step_time * (len(workload.layers) - 1)
-    parts = [LatencyPart("compute", compute, "steps x cycles x max(crossbar.cycle_time, periphery.columns_per_adc"
-                                             " / periphery.adc_sample_rate) (+ once-per-inference layers)"),
+    parts = [LatencyPart("compute", compute, "steps x rounds x cycles x max(crossbar.cycle_time, "
+                                             "periphery.columns_per_adc / periphery.adc_sample_rate) "
+                                             "(+ once-per-inference layers)"),
              LatencyPart("pipeline_fill", fill, "one step per further layer")]
     leak = xb["leakage_power_per_tile"] * total_tiles
     terms.append(static_term(profile, compute + fill, leak, "crossbar.leakage_power_per_tile x tiles",
@@ -122,8 +174,10 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
     resources = {"crossbars": total_tiles, "crossbar_size": f"{int(xb['rows'])}x{int(xb['cols'])}",
                  "event_driven": event_driven, "step_time_s": step_time,
                  "area_mm2": total_tiles * xb["tile_area"]}
+    if conv_notes:
+        resources["conv_copies"] = conv_copies
     notes = ["pruned weights still occupy crossbar cells",
-             f"macro = {', '.join(MACRO)}; system adds digital periphery, buffers, host link"]
+             f"macro = {', '.join(MACRO)}; system adds digital periphery, buffers, host link"] + conv_notes
     return build_estimate(profile.name, terms + sys_terms, parts + sys_parts, memory=memory, resources=resources,
                           notes=notes)
 

@@ -12,6 +12,13 @@ synapses alone overflow a PE is refused (``MappingError`` naming the PE, the lim
 ``allow_dram``: its weights then stay in DRAM and every step streams the rows it touches. PEs fill chips
 (``pes_usable`` each), chips fill 48-chip boards; ``max_chips`` makes a larger network an error that says so.
 
+**Convolutions** are placed by output channels: a PE holds whole feature maps and the kernels feeding them (weights
+shared by every position, no index), or, when one map does not fit, a spatial tile of one map and a copy of its
+kernel; the binding limit names the constraint that set the cut. An input event costs its exact (border-aware)
+kernel fan-out on the ARM event-driven kernel, or the layer runs as a dense convolution on the int8 MAC array
+(``execution="mac"``, dense MACs with padding). Pooling stages are accumulators on the ARM cores (one add per
+input event, one update per output); ``Flatten`` is free.
+
 **Execution per step and PE (ARM cycles).** synaptic work: binary spike × synapse → ``cycles_per_synaptic_event``,
 graded event × synapse (EGRU, dense real inputs) → ``cycles_per_sparse_mac`` (sparse weights) or
 ``cycles_per_dense_mac``; or, with ``execution="mac"`` for dense layers, the int8 MAC array at its measured
@@ -50,10 +57,13 @@ def _bytes_per_synapse(profile: Profile, layer: LayerWorkload, precision: str) -
 def place_layer(profile: Profile, layer: LayerWorkload, *, precision: str, max_neurons_per_pe: int,
                 allow_dram: bool, first_pe: int) -> dict:
     """Neurons per PE, PEs used, bytes per PE, and whether weights spill to DRAM."""
+    if layer.spec.conv is not None and layer.spec.conv.op == "conv":
+        return _place_conv(profile, layer, precision=precision, max_neurons_per_pe=max_neurons_per_pe,
+                           allow_dram=allow_dram, first_pe=first_pe)
     mem = profile["memory"]
     budget = profile["chip"]["sram_data_per_pe"] - mem["buffer_bytes_per_pe"]
     spec = layer.spec
-    syn_per_neuron = spec.synapses / spec.n_neurons
+    syn_per_neuron = spec.stored_weights / spec.n_neurons
     b_syn = _bytes_per_synapse(profile, layer, precision)
     per_neuron = spec.state_vars * mem["bytes_per_state_fp32"] + syn_per_neuron * b_syn
     fixed = sum((p.n_in + 1) * mem["bytes_per_row_pointer"] for p in spec.projections
@@ -79,8 +89,51 @@ def place_layer(profile: Profile, layer: LayerWorkload, *, precision: str, max_n
     pes = math.ceil(spec.n_neurons / n_per_pe)
     bytes_per_pe = fixed + n_per_pe * per_neuron
     return {"neurons_per_pe": n_per_pe, "pes": pes, "bytes_per_pe": bytes_per_pe, "dram": dram,
-            "binding": "DRAM spill" if dram else binding, "weight_bytes": spec.synapses * b_syn,
+            "binding": "DRAM spill" if dram else binding, "weight_bytes": spec.stored_weights * b_syn,
             "bytes_per_synapse": b_syn, "fixed_bytes": fixed}
+
+
+def _place_conv(profile: Profile, layer: LayerWorkload, *, precision: str, max_neurons_per_pe: int,
+                allow_dram: bool, first_pe: int) -> dict:
+    """A convolution is placed by output channels: a PE holds ``m`` whole feature maps (their neurons' state) and
+    the ``m`` kernels that feed them (C_in/groups × K weights each, shared by every position, no index). When one
+    channel does not fit, channels are cut into spatial tiles, each PE holding one tile and a copy of its kernel.
+    The binding limit says which constraint set the cut (data memory or neurons per PE)."""
+    mem = profile["memory"]
+    budget = profile["chip"]["sram_data_per_pe"] - mem["buffer_bytes_per_pe"]
+    spec, geo = layer.spec, layer.spec.conv
+    b_w = mem["bytes_per_weight_fp32"] if precision == "fp32" else mem["bytes_per_weight_int8"]
+    c_out = geo.out_shape[0]
+    per_ch_neurons = max(1, spec.n_neurons // c_out)  # conv -> pool chains: the pooled map
+    state = spec.state_vars * mem["bytes_per_state_fp32"]
+    kernel = geo.kernel_rows * spec.weights_per_synapse * b_w
+    per_channel = per_ch_neurons * state + kernel
+    by_memory = math.floor(budget / per_channel)
+    by_neurons = math.floor(max_neurons_per_pe / per_ch_neurons)
+    m = min(by_memory, by_neurons, c_out)
+    dram = False
+    if m >= 1:
+        binding = ("memory (kernels + feature maps)" if by_memory <= by_neurons else "neurons per PE") \
+            if m < c_out else "whole layer on one PE"
+        n_per_pe, pes, bytes_per_pe = m * per_ch_neurons, math.ceil(c_out / m), m * per_channel
+        bytes_kernel = m * kernel
+    else:
+        tile_mem = math.floor((budget - kernel) / state) if budget > kernel else 0
+        if tile_mem < 1:
+            if not allow_dram:
+                raise MappingError(
+                    f"PE {first_pe} (layer {spec.name!r}): one kernel needs {kernel:,.0f} B "
+                    f"({geo.kernel_rows:,} weights x {b_w:g} B) + {state:g} B of state, limit {budget:,.0f} B, "
+                    f"overflow {kernel + state - budget:,.0f} B; use int8, fewer input channels, or allow_dram=True")
+            dram, kernel, tile_mem = True, 0.0, math.floor(budget / state)
+        tile = min(tile_mem, max_neurons_per_pe, per_ch_neurons)
+        binding = "DRAM spill" if dram else (
+            "memory (kernel + feature-map tile)" if tile_mem <= max_neurons_per_pe else "neurons per PE")
+        tiles = math.ceil(per_ch_neurons / tile)
+        n_per_pe, pes, bytes_per_pe, bytes_kernel = tile, c_out * tiles, kernel + tile * state, kernel
+    return {"neurons_per_pe": n_per_pe, "pes": pes, "bytes_per_pe": bytes_per_pe, "dram": dram,
+            "binding": binding, "weight_bytes": geo.weights * spec.weights_per_synapse * b_w,
+            "bytes_per_synapse": b_w, "fixed_bytes": 0.0, "kernel_bytes_per_pe": bytes_kernel}
 
 
 def _allocate(placements: dict, workload: Workload, pes: int | None) -> int:
@@ -143,7 +196,7 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
         graded_input = spec.update == "gated" or any(
             by_name.get(p.source) is not None and by_name[p.source].spec.graded for p in spec.projections)
         dense_layer = all(p.density >= 0.5 for p in spec.projections)
-        mac_array = execution == "mac" and dense_layer
+        mac_array = execution == "mac" and dense_layer and spec.update != "pool"
         if mac_array:
             macs = spec.dense_synapses
             cycles_syn = macs * share / (profile["mac_array"]["macs_per_cycle"] * profile["mac_array"]["utilization"])
@@ -155,6 +208,7 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
                 syn_key = "arm.cycles_per_synaptic_event"
             per_event = arm[syn_key.split(".")[1]]
             cycles_syn = layer.events_per_step * share * per_event
+        # a pooling stage's "neurons" are accumulators: read, send and clear, priced as a neuron update
         upd_key = "arm.cycles_per_gated_unit_update" if spec.update == "gated" else "arm.cycles_per_neuron_update"
         upd = arm[upd_key.split(".")[1]]
         # packets in: every event of a source layer (and every external input value) reaches each PE of the layer

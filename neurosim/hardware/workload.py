@@ -228,6 +228,9 @@ def from_rates(model, *, steps: int, activity, input_activity: float = 1.0, inpu
     layers, prev = [], None
     for spec in specs:
         events = 0.0
+        if spec.update == "pool":  # a window emits when any of its inputs does
+            src = rates.get(spec.projections[0].source, input_activity) if spec.projections else 1.0
+            rates[spec.name] = 1.0 - (1.0 - src) ** spec.projections[0].conv.window
         for p in spec.projections:
             if p.recurrent:
                 a_src = rates[p.source] if p.source in rates else rates[spec.name]
@@ -264,7 +267,7 @@ def describe_layer(name: str, n_neurons: int, *, update: str = "lif", inputs: li
                    spiking=True, state_vars: int = 1, weights_per_synapse: int = 1) -> LayerSpec:
     """Build a :class:`LayerSpec` from a description: ``inputs`` is a list of ``(source, n_in, density)`` where
     ``source`` is ``"input"``, a previous layer's name, or this layer's name (recurrent)."""
-    validate.choice("update", update, ("lif", "gated", "readout"))
+    validate.choice("update", update, ("lif", "gated", "readout", "pool"))
     projs = []
     for source, n_in, density in inputs:
         n_in = validate.positive_int(f"{name}: n_in", n_in)
