@@ -22,12 +22,14 @@ input's batch dimension leaks into the graph's input type: "type mismatch: input
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import numpy as np
 
 from neurosim.errors import DataFormatError, ValidationError
+from neurosim.io import nir_conv
 
 DEFAULT_DT = 1e-4
 
@@ -64,12 +66,13 @@ def _tau_from_decay(decay, dt):
     return (dt / (1.0 - decay)).astype(np.float32)
 
 
-def _neuron_node(neuron, name: str, dt: float):
+def _neuron_node(neuron, name: str, dt: float, shape: tuple | None = None):
     from neurosim.core.neurons import ALIF, IF, LI, LIF, CobaLIF, CubaLIF
 
     nir = _nir()
     n = neuron.size
-    full = lambda v: np.broadcast_to(np.asarray(v, np.float32), (n,)).copy()  # noqa: E731
+    shape = tuple(shape) if shape is not None and math.prod(shape) == n else (n,)  # feature maps keep their shape
+    full = lambda v: np.broadcast_to(np.asarray(v, np.float32).reshape(-1), (n,)).reshape(shape).copy()  # noqa: E731
     if isinstance(neuron, (ALIF, CobaLIF)):
         raise ValidationError(f"export: {name} is {type(neuron).__name__}; NIR has no "
                               f"{'adaptive-threshold' if isinstance(neuron, ALIF) else 'conductance-based'} neuron")
@@ -119,21 +122,48 @@ def export_nir(model, params, path: str | os.PathLike | None = None, *, dt: floa
         raise ValidationError(f"export: expected a Sequential model, got {type(model).__name__}")
     if not dt > 0:
         raise ValidationError(f"dt: must be > 0, got {dt}")
-    nodes = {"input": nir.Input(input_type={"input": np.array([model.n_in])})}
+    from neurosim.core.projections import Chain
+    from neurosim.core.projections.flatten import Flatten
+    from neurosim.core.projections.window import Windowed
+    from neurosim.core.stage import Stage
+
+    first = next(iter(model.layers.values()))
+    first_proj = first.proj if isinstance(first, (Layer, Stage)) else None
+    if isinstance(first_proj, Chain):
+        first_proj = first_proj.first
+    shape = tuple(first_proj.in_shape) if isinstance(first_proj, (Windowed, Flatten)) else (model.n_in,)
+    nodes = {"input": nir.Input(input_type={"input": np.array(shape)})}
     edges, prev = [], "input"
+
+    def add(key, node, out_shape):
+        nonlocal prev, shape
+        nodes[key] = node
+        edges.append((prev, key))
+        prev, shape = key, out_shape
+
+    def add_projection(key, proj, p):
+        if isinstance(proj, Chain):
+            for i, stage in enumerate(proj.stages):
+                add_projection(f"{key}.{i}", stage, p.get(str(i), {}))
+        elif isinstance(proj, (Windowed, Flatten)):
+            add(key, nir_conv.to_node(proj, p), tuple(proj.out_shape))
+        else:
+            w, b, sparse = _dense_weight(proj, p)
+            node = nir.Affine(weight=w, bias=b) if b is not None else nir.Linear(weight=w)
+            node.metadata = {"neurosim.sparse": sparse}
+            add(key, node, (proj.n_out,))
+
     for name, layer in model.layers.items():
+        if isinstance(layer, Stage):
+            add_projection(name, layer.proj, {})
+            continue
         if not isinstance(layer, Layer):
             raise ValidationError(f"export: layer {name!r} is {type(layer).__name__} (e.g. EGRU gates), which NIR "
                                   "cannot express; no approximation is exported")
         p = params[name]
         if layer.proj is not None:
-            w, b, sparse = _dense_weight(layer.proj, p.get("proj", {}))
-            node = nir.Affine(weight=w, bias=b) if b is not None else nir.Linear(weight=w)
-            node.metadata = {"neurosim.sparse": sparse}
-            nodes[f"{name}.proj"] = node
-            edges.append((prev, f"{name}.proj"))
-            prev = f"{name}.proj"
-        neuron = _neuron_node(layer.neuron, name, dt)
+            add_projection(f"{name}.proj", layer.proj, p.get("proj", {}))
+        neuron = _neuron_node(layer.neuron, name, dt, shape)
         neuron.metadata = {"neurosim.dt": dt, "neurosim.class": type(layer.neuron).__name__}
         if getattr(layer.neuron, "dt", None) is not None:
             neuron.metadata["neurosim.model_dt"] = float(layer.neuron.dt)
@@ -146,9 +176,12 @@ def export_nir(model, params, path: str | os.PathLike | None = None, *, dt: floa
             nodes[f"{name}.rec"] = rec
             edges += [(f"{name}.neuron", f"{name}.rec"), (f"{name}.rec", f"{name}.neuron")]
         prev = f"{name}.neuron"
-    nodes["output"] = nir.Output(output_type={"output": np.array([model.n_out])})
+    nodes["output"] = nir.Output(output_type={"output": np.array(shape)})
     edges.append((prev, "output"))
-    graph = nir.NIRGraph(nodes=nodes, edges=edges)
+    # nir 1.0.8's type inference takes a convolution's input channels from weight.shape[1], ignoring groups, and
+    # refuses a correct grouped convolution; such graphs are written without its type check
+    grouped = any(isinstance(n, (nir.Conv1d, nir.Conv2d)) and int(n.groups) > 1 for n in nodes.values())
+    graph = nir.NIRGraph(nodes=nodes, edges=edges, type_check=not grouped)
     if path is not None:
         path = Path(path)
         with atomic_path(path) as tmp:
@@ -195,35 +228,41 @@ def _decay(tau, dt, method):
     return np.exp(-dt / tau) if method == "exact" else 1.0 - dt / tau
 
 
+def _f(a):
+    """A neuron parameter as a flat float array (NIR stores feature-map neurons with the map's shape)."""
+    return None if a is None else np.asarray(a, np.float64).reshape(-1)
+
+
 def _neuron_from_node(node, key: str, dt: float, method: str):
     import neurosim as ns
 
     nir = _nir()
     if isinstance(node, nir.LIF):
-        beta = _decay(node.tau, dt, method)
-        gain = np.asarray(node.r) * (1 - beta) if method == "exact" else np.asarray(node.r) * dt / np.asarray(node.tau)
-        v_reset = node.v_reset if node.v_reset is not None else np.zeros_like(node.v_threshold)
-        n = np.size(node.v_threshold)
-        return ns.LIF(n, beta=beta, r=gain, v_leak=node.v_leak, v_th=node.v_threshold, v_reset=v_reset,
+        beta = _decay(_f(node.tau), dt, method)
+        gain = np.asarray(_f(node.r)) * (1 - beta) if method == "exact" else np.asarray(_f(node.r)) * dt / np.asarray(_f(node.tau))
+        v_reset = _f(node.v_reset) if node.v_reset is not None else np.zeros_like(_f(node.v_threshold))
+        n = np.size(_f(node.v_threshold))
+        return ns.LIF(n, beta=beta, r=gain, v_leak=_f(node.v_leak), v_th=_f(node.v_threshold), v_reset=v_reset,
                       reset="value")
     if isinstance(node, nir.CubaLIF):
-        beta, alpha = _decay(node.tau_mem, dt, method), _decay(node.tau_syn, dt, method)
-        gain = np.asarray(node.r) * dt / np.asarray(node.tau_mem)
-        w_in = np.asarray(node.w_in) * dt / np.asarray(node.tau_syn)
-        v_reset = node.v_reset if node.v_reset is not None else np.zeros_like(node.v_threshold)
-        n = np.size(node.v_threshold)
-        return ns.CubaLIF(n, alpha=alpha, beta=beta, w_in=w_in, r=gain, v_leak=node.v_leak, v_th=node.v_threshold,
+        beta, alpha = _decay(_f(node.tau_mem), dt, method), _decay(_f(node.tau_syn), dt, method)
+        gain = np.asarray(_f(node.r)) * dt / np.asarray(_f(node.tau_mem))
+        w_in = np.asarray(_f(node.w_in)) * dt / np.asarray(_f(node.tau_syn))
+        v_reset = _f(node.v_reset) if node.v_reset is not None else np.zeros_like(_f(node.v_threshold))
+        n = np.size(_f(node.v_threshold))
+        return ns.CubaLIF(n, alpha=alpha, beta=beta, w_in=w_in, r=gain, v_leak=_f(node.v_leak), v_th=_f(node.v_threshold),
                           v_reset=v_reset, reset="value")
     if isinstance(node, nir.IF):
-        v_reset = node.v_reset if node.v_reset is not None else np.zeros_like(node.v_threshold)
-        return ns.LIF(np.size(node.v_threshold), beta=1.0, r=node.r, v_th=node.v_threshold, v_reset=v_reset,
-                      reset="value")
+        v_reset = _f(node.v_reset) if node.v_reset is not None else np.zeros_like(_f(node.v_threshold))
+        return ns.IF(np.size(_f(node.v_threshold)), r=_f(node.r), v_th=_f(node.v_threshold), v_reset=v_reset,
+                     reset="value")
     if isinstance(node, nir.LI):
-        beta = _decay(node.tau, dt, method)
-        return ns.LI(np.size(node.tau), beta=beta, r=np.asarray(node.r) * dt / np.asarray(node.tau),
-                     v_leak=node.v_leak)
+        beta = _decay(_f(node.tau), dt, method)
+        return ns.LI(np.size(_f(node.tau)), beta=beta, r=np.asarray(_f(node.r)) * dt / np.asarray(_f(node.tau)),
+                     v_leak=_f(node.v_leak))
     raise DataFormatError(f"NIR node {key!r}: {type(node).__name__} is not supported by neurosim's importer "
-                          "(supported: Affine, Linear, LIF, CubaLIF, IF, LI and recurrent LIF/CubaLIF cycles)")
+                          "(supported: Affine, Linear, Conv1d, Conv2d, SumPool2d, AvgPool2d, Flatten, LIF, CubaLIF, IF, LI and "
+                          "recurrent LIF/CubaLIF cycles)")
 
 
 def import_nir(graph_or_path, *, dt: float = DEFAULT_DT, method: str = "euler"):
@@ -242,7 +281,12 @@ def import_nir(graph_or_path, *, dt: float = DEFAULT_DT, method: str = "euler"):
         if not path.exists():
             raise DataFormatError(f"{path}: no such NIR file")
         try:
-            graph = nir.read(path)
+            try:
+                graph = nir.read(path)
+            except ValueError as exc:  # nir's type inference refuses grouped convolutions (see export_nir);
+                if "Type inference" not in str(exc):  # the importer checks every shape itself
+                    raise
+                graph = nir.read(path, type_check=False)
         except Exception as exc:  # h5py/nir raise many kinds of errors on corrupt files
             raise DataFormatError(f"{path}: not a readable NIR file: {type(exc).__name__}: {exc}") from exc
     else:
@@ -255,7 +299,16 @@ def import_nir(graph_or_path, *, dt: float = DEFAULT_DT, method: str = "euler"):
     inputs = [k for k, v in nodes.items() if isinstance(v, nir.Input)]
     if len(inputs) != 1:
         raise DataFormatError(f"NIR: expected exactly one Input node, found {len(inputs)}")
-    layers, params, pending_w, cur, seen = [], {}, None, inputs[0], set()
+    in_type = nodes[inputs[0]].input_type.get("input") if nodes[inputs[0]].input_type else None
+    shape = tuple(int(v) for v in np.asarray(in_type).reshape(-1)) if in_type is not None else None
+    layers, names, params, pending, cur, seen = [], [], {}, [], inputs[0], set()
+
+    def flat_shape(key, width):
+        if shape is not None and math.prod(shape) != width:
+            raise DataFormatError(f"NIR node {key!r}: expects {width} inputs, the graph feeds {shape} "
+                                  f"({math.prod(shape)} values)")
+        return (width,)
+
     while True:
         nxt = [d for d in succ.get(cur, []) if d not in seen]
         if isinstance(nodes[cur], (nir.LIF, nir.CubaLIF)):
@@ -270,24 +323,41 @@ def import_nir(graph_or_path, *, dt: float = DEFAULT_DT, method: str = "euler"):
         if isinstance(node, nir.Output):
             break
         if isinstance(node, (nir.Affine, nir.Linear)):
-            if pending_w is not None:
-                raise DataFormatError(f"NIR: two weight nodes in a row at {key!r}")
             w = np.asarray(node.weight, np.float32)
             if w.ndim != 2:
                 raise DataFormatError(f"NIR node {key!r}: weight must be 2-D (out, in), got shape {w.shape}")
             b = np.asarray(node.bias, np.float32) if isinstance(node, nir.Affine) and node.bias is not None else None
-            pending_w = (w, b)
+            flat_shape(key, w.shape[1])
+            p = {"w": jnp.asarray(w.T)}
+            if b is not None:
+                p["b"] = jnp.asarray(b)
+            pending.append((ns.Dense(w.shape[1], w.shape[0], bias=b is not None), p))
+            shape = (w.shape[0],)
+        elif nir_conv.is_feature_node(node):
+            if shape is None:
+                raise DataFormatError(f"NIR node {key!r}: the graph's Input has no shape, so the feature map "
+                                      f"feeding {type(node).__name__} is unknown")
+            proj, p, shape = nir_conv.from_node(node, key, shape)
+            if not pending and not p:  # pooling / flatten right after a neuron layer (or the input): a stage
+                layers.append(proj)
+                names.append(f"layer{len(layers) - 1}")
+                params[names[-1]] = {}
+            else:
+                pending.append((proj, p))
         else:
             neuron = _neuron_from_node(node, key, dt, method)
+            if shape is not None and math.prod(shape) != neuron.size:
+                raise DataFormatError(f"NIR node {key!r}: {neuron.size} neurons fed {math.prod(shape)} values")
             name = f"layer{len(layers)}"
             p = {"neuron": {}}
             proj = None
-            if pending_w is not None:
-                w, b = pending_w
-                proj = ns.Dense(w.shape[1], w.shape[0], bias=b is not None)
-                p["proj"] = {"w": jnp.asarray(w.T)}
-                if b is not None:
-                    p["proj"]["b"] = jnp.asarray(b)
+            if len(pending) == 1:
+                proj, p["proj"] = pending[0]
+            elif pending:
+                proj = ns.Chain(*[q for q, _ in pending])
+                p["proj"] = {str(i): pp for i, (_, pp) in enumerate(pending)}
+            if proj is not None and not p["proj"]:
+                p.pop("proj")
             rec = None
             loop = [d for d in succ.get(key, []) if isinstance(nodes[d], (nir.Affine, nir.Linear))
                     and key in succ.get(d, [])]
@@ -302,14 +372,16 @@ def import_nir(graph_or_path, *, dt: float = DEFAULT_DT, method: str = "euler"):
                     p["rec"]["b"] = jnp.asarray(br)
                 seen.add(loop[0])
             layers.append(ns.Layer(proj, neuron, recurrent=rec))
+            names.append(name)
             params[name] = p
-            pending_w = None
+            pending = []
+            shape = shape if shape is not None else (neuron.size,)
         cur = key
-    if not layers:
+    if not any(isinstance(l, ns.Layer) for l in layers):
         raise DataFormatError("NIR: the graph has no neuron layer")
-    if pending_w is not None:
+    if pending:
         raise DataFormatError("NIR: a weight node feeds the Output directly; add a neuron (e.g. LI) after it")
-    return ns.Sequential(layers), params
+    return ns.Sequential(layers, names=names), params
 
 
 # ---------------------------------------------------------------------------------------------------------------
