@@ -1,0 +1,168 @@
+"""Direct conversion of snnTorch models — ``torch.nn.Sequential`` stacks of ``Linear``, ``Conv1d``, ``Conv2d``,
+``MaxPool2d``, ``AvgPool2d``, ``Flatten`` (and ``Dropout``/``Identity``, dropped) with ``snntorch.Leaky`` /
+``snntorch.Synaptic`` neurons — into a neurosim ``Sequential`` and its parameters, matching snnTorch spike for spike.
+
+Unlike the NIR path (:func:`neurosim.io.nir.from_snntorch`), nothing has to fit NIR's vocabulary: snnTorch's
+defaults (reset by subtraction, delayed reset), max pooling and per-neuron β carry over exactly. Time stays
+discrete: snnTorch's ``mem = β mem + input`` is neurosim's ``LIF(beta=β, r=1)``.
+
+Grouping: modules between two neuron modules form one :class:`~neurosim.core.layer.Layer`'s projection (a
+:class:`~neurosim.core.projections.chain.Chain` when there are several, e.g. ``Conv2d → MaxPool2d`` of the
+snnTorch tutorials); parameter-free modules right after a neuron (or at the input) become pooling / flatten
+stages. Feature maps are flat in channel-major order, as ``nn.Flatten`` leaves them, so ``Linear`` weights need
+no permutation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from neurosim.errors import ValidationError
+
+
+def _np(t) -> np.ndarray:
+    import torch
+
+    return t.detach().cpu().numpy().astype(np.float32) if torch.is_tensor(t) else np.asarray(t, np.float32)
+
+
+def _scalar_or_vector(name: str, value, size: int, i: int) -> np.ndarray | float:
+    a = _np(value).reshape(-1)
+    if a.size == 1:
+        return float(a[0])
+    if a.size != size:
+        raise ValidationError(f"from snnTorch: module {i} has {a.size} values of {name} for {size} neurons")
+    return a
+
+
+def _neuron(m, size: int, i: int):
+    import snntorch as snn
+
+    import neurosim as ns
+
+    if getattr(m, "inhibition", False):
+        raise ValidationError(f"from snnTorch: module {i} uses inhibition=True (winner-take-all), which neurosim's "
+                              "LIF does not model")
+    if getattr(m, "state_quant", False):
+        raise ValidationError(f"from snnTorch: module {i} quantises its state (state_quant), not modelled")
+    if float(getattr(m, "graded_spikes_factor", 1.0)) != 1.0:
+        raise ValidationError(f"from snnTorch: module {i} scales its spikes (graded_spikes_factor != 1)")
+    reset = {"subtract": "subtract", "zero": "value", "none": "none"}[m.reset_mechanism]
+    beta = np.clip(_np(m.beta).reshape(-1), 0.0, 1.0)
+    beta = float(beta[0]) if beta.size == 1 else beta
+    thr = _scalar_or_vector("threshold", m.threshold, size, i)
+    common = dict(beta=beta, v_th=thr, reset=reset, reset_delay=bool(m.reset_delay))
+    if isinstance(m, snn.Synaptic):
+        alpha = np.clip(_np(m.alpha).reshape(-1), 0.0, 1.0)
+        return ns.CubaLIF(size, alpha=float(alpha[0]) if alpha.size == 1 else alpha, w_in=1.0, r=1.0, **common)
+    return ns.LIF(size, r=1.0, **common)
+
+
+def convert_snntorch(module, in_shape, *, dt: float = 1.0):
+    """``(model, params)`` for an snnTorch ``nn.Sequential``; ``in_shape`` is one sample's input shape without the
+    batch axis (``(C, H, W)`` for a convolutional model, ``(n,)`` or ``n`` for a dense one). ``dt`` (ms) is the
+    step the neuron constants were tuned for (only recorded: β is used as is)."""
+    import jax.numpy as jnp
+    import snntorch as snn
+    import torch
+
+    import neurosim as ns
+
+    nn = torch.nn
+    mods = list(module.children()) if isinstance(module, nn.Sequential) else [module]
+    shape = (int(in_shape),) if isinstance(in_shape, (int, np.integer)) else tuple(int(s) for s in in_shape)
+    layers, names, params, pending = [], [], {}, []
+
+    def flat(i, n):
+        if math.prod(shape) != n:
+            raise ValidationError(f"from snnTorch: module {i} ({type(mods[i]).__name__}) expects {n} inputs, gets "
+                                  f"{shape} = {math.prod(shape)} values")
+
+    for i, m in enumerate(mods):
+        proj, p = None, {}
+        if isinstance(m, (nn.Dropout, nn.Identity)):
+            continue
+        if isinstance(m, nn.Linear):
+            flat(i, m.in_features)
+            proj = ns.Dense(m.in_features, m.out_features, bias=m.bias is not None)
+            p = {"w": jnp.asarray(_np(m.weight).T)}
+            if m.bias is not None:
+                p["b"] = jnp.asarray(_np(m.bias))
+            out = (m.out_features,)
+        elif isinstance(m, (nn.Conv1d, nn.Conv2d)):
+            nd = 1 if isinstance(m, nn.Conv1d) else 2
+            if len(shape) != nd + 1 or shape[0] != m.in_channels:
+                raise ValidationError(f"from snnTorch: module {i} ({type(m).__name__}) expects ({m.in_channels}, "
+                                      f"{', '.join(['...'] * nd)}) input, gets {shape}")
+            if m.padding_mode != "zeros" or (isinstance(m.padding, str) and m.padding != "valid"):
+                raise ValidationError(f"from snnTorch: module {i} uses padding={m.padding!r}, padding_mode="
+                                      f"{m.padding_mode!r}; only explicit zero padding (or 'valid') converts")
+            pad = (0,) * nd if m.padding == "valid" else tuple(m.padding)
+            cls = ns.Conv1d if nd == 1 else ns.Conv2d
+            proj = cls(shape, m.out_channels, tuple(m.kernel_size), stride=tuple(m.stride), padding=pad,
+                       dilation=tuple(m.dilation), groups=m.groups, bias=m.bias is not None)
+            p = {"w": jnp.asarray(_np(m.weight))}
+            if m.bias is not None:
+                p["b"] = jnp.asarray(_np(m.bias))
+            out = proj.out_shape
+        elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
+            if len(shape) != 3:
+                raise ValidationError(f"from snnTorch: module {i} ({type(m).__name__}) needs a (C, H, W) input, "
+                                      f"gets {shape}")
+            if getattr(m, "ceil_mode", False):
+                raise ValidationError(f"from snnTorch: module {i} uses ceil_mode=True, not supported")
+            if isinstance(m, nn.MaxPool2d) and m.dilation not in (1, (1, 1)):
+                raise ValidationError(f"from snnTorch: module {i} is a dilated max pool, not supported")
+            if isinstance(m, nn.AvgPool2d) and (not m.count_include_pad or m.divisor_override is not None):
+                raise ValidationError(f"from snnTorch: module {i}: AvgPool2d converts with count_include_pad=True "
+                                      "and no divisor_override")
+            cls = ns.MaxPool2d if isinstance(m, nn.MaxPool2d) else ns.AvgPool2d
+            proj = cls(shape, m.kernel_size, m.stride if m.stride is not None else m.kernel_size, m.padding)
+            out = proj.out_shape
+        elif isinstance(m, nn.Flatten):
+            if m.start_dim not in (1, -len(shape) - 1) or m.end_dim != -1:
+                raise ValidationError(f"from snnTorch: module {i}: only Flatten(start_dim=1, end_dim=-1) converts")
+            proj = ns.Flatten(shape)
+            out = (proj.n_out,)
+        elif isinstance(m, (snn.Leaky, snn.Synaptic)):
+            if not getattr(m, "init_hidden", False):
+                raise ValidationError(f"from snnTorch: module {i} has init_hidden=False; inside nn.Sequential "
+                                      "snnTorch neurons need init_hidden=True")
+            size = math.prod(shape)
+            neuron = _neuron(m, size, i)
+            name = f"layer{len(layers)}"
+            lp = {"neuron": {}}
+            if len(pending) == 1:
+                lproj, lp["proj"] = pending[0]
+            elif pending:
+                lproj = ns.Chain(*[q for q, _ in pending])
+                lp["proj"] = {str(k): pp for k, (_, pp) in enumerate(pending)}
+            else:
+                lproj = None
+            if lproj is not None and not lp["proj"]:
+                lp.pop("proj")
+            layers.append(ns.Layer(lproj, neuron))
+            names.append(name)
+            params[name] = lp
+            pending = []
+            continue
+        else:
+            raise ValidationError(f"from snnTorch: module {i} ({type(m).__name__}) is not supported (Linear, Conv1d, "
+                                  "Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, Identity, snntorch.Leaky, "
+                                  "snntorch.Synaptic)")
+        if not pending and not p:
+            layers.append(proj)
+            names.append(f"layer{len(layers) - 1}")
+            params[names[-1]] = {}
+        else:
+            pending.append((proj, p))
+        shape = tuple(out)
+    if pending:
+        raise ValidationError("from snnTorch: the model ends with a weight layer and no neuron; add a Leaky "
+                              "(e.g. snn.Leaky(beta=..., init_hidden=True, output=False)) or read the currents "
+                              "from a non-spiking LI layer")
+    if not layers:
+        raise ValidationError("from snnTorch: no layers to convert")
+    return ns.Sequential(layers, names=names, dt=dt), params
