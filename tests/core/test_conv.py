@@ -75,7 +75,7 @@ def test_pool_forward_and_gradients_match_torch(cls, kw):
     x = rng.normal(size=(5, pool.n_in)).astype(np.float32)
     r = rng.normal(size=(5, pool.n_out)).astype(np.float32)
     y = pool.apply({}, jnp.asarray(x))
-    gx = jax.grad(lambda x: jnp.sum(pool.apply({}, x) * r))(jnp.asarray(x))
+    gx = jax.jit(jax.grad(lambda x: jnp.sum(pool.apply({}, x) * r)))(jnp.asarray(x))  # under jit, as in training
     xt = torch.tensor(x.reshape((-1,) + pool.in_shape), requires_grad=True)
     yt = _torch_pool(cls, kw, xt)
     assert tuple(yt.shape[1:]) == pool.out_shape

@@ -11,7 +11,7 @@ max-pool → neuron, the snnTorch tutorial order) it acts on dense currents.
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
+import numpy as np
 
 from neurosim.core.projections.window import Windowed
 
@@ -24,6 +24,8 @@ class _Pool2d(Windowed):
         return {}
 
     def _window(self, x4, init, fn):
+        # ``init`` must be a concrete NumPy scalar so that JAX picks the differentiable reduce_window_{sum,max}
+        # primitive (a traced init falls back to the generic, non-differentiable reduce_window)
         return jax.lax.reduce_window(x4, init, fn, (1, 1) + self.kernel_size, (1, 1) + self.stride,
                                      ((0, 0), (0, 0)) + tuple((p, p) for p in self.padding))
 
@@ -38,7 +40,7 @@ class SumPool2d(_Pool2d):
 
     def apply(self, params, x):
         x4, lead = self._fold(x)
-        return self._unfold(self._window(x4, jnp.zeros((), x4.dtype), jax.lax.add), lead)
+        return self._unfold(self._window(x4, np.array(0, x4.dtype), jax.lax.add), lead)
 
 
 class AvgPool2d(_Pool2d):
@@ -48,7 +50,7 @@ class AvgPool2d(_Pool2d):
 
     def apply(self, params, x):
         x4, lead = self._fold(x)
-        s = self._window(x4, jnp.zeros((), x4.dtype), jax.lax.add)
+        s = self._window(x4, np.array(0, x4.dtype), jax.lax.add)
         return self._unfold(s / self.geometry.window, lead)
 
 
@@ -59,4 +61,4 @@ class MaxPool2d(_Pool2d):
 
     def apply(self, params, x):
         x4, lead = self._fold(x)
-        return self._unfold(self._window(x4, jnp.array(-jnp.inf, x4.dtype), jax.lax.max), lead)
+        return self._unfold(self._window(x4, np.array(-np.inf, x4.dtype), jax.lax.max), lead)

@@ -1,0 +1,184 @@
+"""Spiking CNN on the embedded DVS digits (``vision_digits.h5``): held-out accuracy over seeds, activity sparsity,
+and the train-step time of neurosim vs snnTorch 1.0.0 on the same convolutional network, in the same run.
+
+Protocol (nothing is chosen on the test data): for each seed, a random 80/20 train/test split of the pictures
+(``load_vision_digits(seed=...)``; every sample is a different picture). 15 % of the training part is held out as
+validation; the learning rate (grid ``--lrs``) and the stopping epoch (early stopping on validation accuracy,
+best epoch restored) are chosen on it; the chosen model is retrained on nothing else and scored once on the test
+part. Reported: test accuracy mean ± s.d. over seeds, and the activity sparsity of each spiking layer on the test
+set.
+
+Network (``neurosim.models.spiking_cnn``): input 2×18×18 (ON/OFF), 10 ms bins, T = 30 steps (binary);
+conv 3×3 (8 ch) → LIF → sum-pool 2 → conv 3×3 (16 ch) → LIF → sum-pool 2 → flatten → dense → LI readout (mean over
+time); LIF β = 0.9, threshold 1, reset by subtraction, fast-sigmoid surrogate (slope 25); Adam.
+
+Train-step timing: forward + backward + Adam update on one batch of 32, the same architecture in snnTorch
+(``Conv2d``, ``Leaky``, ``AvgPool2d(divisor_override=1)``, ``Flatten``, ``Linear``), both on the same CPU threads,
+at two sizes (the classifier above, and 2×34×34 N-MNIST-sized input with 16/32 channels). JAX timings exclude
+compilation.
+
+Run:  python benchmarks/vision_cnn.py [--seeds 0 1 2] [--epochs 25] [--threads 2] [--skip-train]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+T, DT_US, BATCH = 30, 10_000, 32
+
+
+def train_one(seed: int, lrs, epochs: int):
+    import numpy as np
+
+    import neurosim as ns
+    from neurosim.data import load_vision_digits
+    from neurosim.models import spiking_cnn
+
+    train, test = load_vision_digits(seed=seed)
+    rng = np.random.default_rng(100 + seed)
+    is_val = np.zeros(len(train), bool)
+    is_val[rng.permutation(len(train))[: int(round(0.15 * len(train)))]] = True
+    fit_part, val_part = train[~is_val], train[is_val]
+    x_fit, x_val, x_test = (d.to_dense(DT_US, T) for d in (fit_part, val_part, test))
+    best = None
+    for lr in lrs:
+        net = spiking_cnn((2, 18, 18), 10)
+        trainer = ns.Trainer(net, lr=lr, readout="mean", batch_size=BATCH, progress=False, seed=seed)
+        stop = ns.EarlyStopping(monitor="val_accuracy", patience=6, restore_best=True)
+        trainer.fit(x_fit, fit_part.labels, epochs=epochs, validation_data=(x_val, val_part.labels), callbacks=[stop])
+        val = trainer.evaluate(x_val, val_part.labels)["accuracy"]
+        if best is None or val > best[0]:
+            best = (val, lr, stop.best_epoch, trainer)
+    val, lr, epoch, trainer = best
+    ev = trainer.evaluate(x_test, test.labels)
+    sparsity = {k: v.sparsity for k, v in ev["activity"].layers.items()
+                if v.sparsity is not None and k.startswith("conv")}
+    return {"seed": seed, "lr": lr, "epoch": epoch, "val": val, "test": ev["accuracy"], "sparsity": sparsity,
+            "trainer": trainer, "activity": ev["activity"]}
+
+
+def _timed(step, repeats):
+    step()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def time_neurosim(in_shape, channels, x, y, repeats):
+    import jax
+
+    import neurosim as ns
+    from neurosim.models import spiking_cnn
+
+    trainer = ns.Trainer(spiking_cnn(in_shape, 10, channels=channels), lr=1e-3, readout="mean", batch_size=BATCH,
+                         progress=False)
+    xb, yb = jax.numpy.asarray(x), jax.numpy.asarray(y)
+    state = [trainer.params, trainer.opt_state]
+    key = jax.random.PRNGKey(0)
+
+    def one():
+        p, o, loss, _, _ = trainer._train_step(state[0], state[1], xb, yb, key)
+        jax.block_until_ready(p)
+        state[:] = [p, o]
+
+    return _timed(one, repeats)
+
+
+def time_snntorch(in_shape, channels, x, y, repeats):
+    import snntorch as snn
+    import torch
+    from snntorch import surrogate
+    from snntorch import utils as snn_utils
+
+    torch.manual_seed(0)
+    grad = surrogate.fast_sigmoid(slope=25)
+    mods, c, h = [], in_shape[0], in_shape[1]
+    for ch in channels:
+        mods += [torch.nn.Conv2d(c, ch, 3, padding=1, bias=False),
+                 snn.Leaky(beta=0.9, spike_grad=grad, init_hidden=True),
+                 torch.nn.AvgPool2d(2, divisor_override=1)]
+        c, h = ch, h // 2
+    mods += [torch.nn.Flatten(), torch.nn.Linear(c * h * h, 10),
+             snn.Leaky(beta=0.9, spike_grad=grad, init_hidden=True, reset_mechanism="none", output=True)]
+    net = torch.nn.Sequential(*mods)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    xs = torch.from_numpy(x).transpose(0, 1).reshape(x.shape[1], x.shape[0], *in_shape).contiguous()
+    ys = torch.from_numpy(y).long()
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def one():
+        snn_utils.reset(net)
+        opt.zero_grad()
+        mem_sum = 0
+        for t in range(xs.shape[0]):
+            _, mem = net(xs[t])
+            mem_sum = mem_sum + mem
+        loss = loss_fn(mem_sum / xs.shape[0], ys)
+        loss.backward()
+        opt.step()
+
+    return _timed(one, repeats)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--lrs", type=float, nargs="+", default=[1e-3, 3e-3])
+    ap.add_argument("--epochs", type=int, default=25)
+    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--skip-train", action="store_true", help="only the train-step timing")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    import numpy as np
+
+    if not args.skip_train:
+        print(f"spiking CNN on DVS digits: T={T} x {DT_US // 1000} ms, lr grid {args.lrs}, up to {args.epochs} "
+              f"epochs, chosen on a validation split of the training part")
+        runs = []
+        for s in args.seeds:
+            r = train_one(s, args.lrs, args.epochs)
+            runs.append(r)
+            sp = ", ".join(f"{k} {v:.1%}" for k, v in r["sparsity"].items())
+            print(f"  seed {s}: lr {r['lr']:g}, best epoch {r['epoch'] + 1}, val {r['val']:.1%}, "
+                  f"test {r['test']:.1%}; sparsity {sp}")
+        acc = np.array([r["test"] for r in runs])
+        sps = {k: np.array([r["sparsity"][k] for r in runs]) for k in runs[0]["sparsity"]}
+        print(f"held-out accuracy: {acc.mean():.1%} ± {acc.std(ddof=1) if len(acc) > 1 else 0:.1%} "
+              f"over {len(acc)} seeds (target >= 95 %)")
+        print("activity sparsity: " + ", ".join(f"{k} {v.mean():.1%} ± {v.std(ddof=1) if len(v) > 1 else 0:.1%}"
+                                                 for k, v in sps.items()))
+    print(f"train step (forward + backward + Adam), batch {BATCH}, T={T}, {args.threads} CPU threads, median of "
+          f"{args.repeats}:")
+    try:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    except ImportError:
+        torch = None
+    rng = np.random.default_rng(0)
+    for in_shape, channels in (((2, 18, 18), (8, 16)), ((2, 34, 34), (16, 32))):
+        n = int(np.prod(in_shape))
+        x = (rng.random((BATCH, T, n)) < 0.06).astype(np.float32)
+        y = rng.integers(0, 10, BATCH)
+        t_ns = time_neurosim(in_shape, channels, x, y, args.repeats)
+        line = f"  input {in_shape}, channels {channels}: neurosim {t_ns * 1e3:7.1f} ms"
+        if torch is not None:
+            t_st = time_snntorch(in_shape, channels, x, y, args.repeats)
+            line += f", snnTorch {t_st * 1e3:7.1f} ms, speed-up {t_st / t_ns:.2f}x"
+        print(line)
+    if torch is None:
+        print("snnTorch not installed (pip install 'neurosim[torch]'); no comparison")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+    sys.exit(main())
