@@ -26,8 +26,13 @@ def _torch_conv(kw, x, w, b):
     return fn(x, w, b, stride=kw["stride"], padding=kw["padding"], dilation=kw["dilation"], groups=kw["groups"])
 
 
+@pytest.mark.parametrize("path", ["xla", "matmul", "matmul-chunked"])
 @pytest.mark.parametrize("kw", CONV2D + CONV1D, ids=["conv2d-strided-grouped", "conv2d-same", "conv1d"])
-def test_conv_forward_and_gradients_match_torch(kw):
+def test_conv_forward_and_gradients_match_torch(kw, path, monkeypatch):
+    from neurosim.core.projections import conv_op
+
+    if path != "xla":  # the weight gradient as batched matmuls over im2col columns (all chunk sizes the same)
+        monkeypatch.setattr(conv_op, "MM_MIN_FLOPS", 0)
     cls = ns.Conv2d if len(kw["in_shape"]) == 3 else ns.Conv1d
     args = {k: v for k, v in kw.items() if k not in ("in_shape", "out_channels", "kernel_size")}
     conv = cls(kw["in_shape"], kw["out_channels"], kw["kernel_size"], **args)
@@ -36,11 +41,15 @@ def test_conv_forward_and_gradients_match_torch(kw):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(4, 3, conv.n_in)).astype(np.float32)  # (T, B, n): leading axes folded
     r = rng.normal(size=(4, 3, conv.n_out)).astype(np.float32)
+    if path == "matmul-chunked":  # 5 folded samples per chunk: 12 samples need a zero-padded last chunk
+        per_sample = conv.in_shape[0] * int(np.prod(conv.kernel_size)) * int(np.prod(conv.out_shape[1:])) * 4
+        monkeypatch.setattr(conv_op, "COLS_BUDGET", 5 * per_sample)
 
     def loss(p, x):
         return jnp.sum(conv.apply(p, x) * r)
 
     y = conv.apply(params, jnp.asarray(x))
+    assert ("custom_vjp" in str(jax.make_jaxpr(conv.apply)(params, jnp.asarray(x)))) == (path != "xla")
     (gp, gx) = jax.grad(loss, argnums=(0, 1))(params, jnp.asarray(x))
 
     xt = torch.tensor(x.reshape((-1,) + conv.in_shape), requires_grad=True)

@@ -18,7 +18,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from neurosim import validate
+from neurosim.core.projections import conv_op
 from neurosim.core.projections.base import Projection
+from neurosim.core.projections.conv_op import ConvConfig
 from neurosim.core.spec import ConvGeometry, ProjectionSpec
 from neurosim.errors import ValidationError
 
@@ -73,9 +75,8 @@ class Windowed(Projection):
         return ("NC" + sp, "OI" + sp, "NC" + sp)
 
     def _conv(self, x4, w, groups):
-        return jax.lax.conv_general_dilated(
-            x4, w, window_strides=self.stride, padding=[(p, p) for p in self.padding], rhs_dilation=self.dilation,
-            feature_group_count=groups, dimension_numbers=self._dims(), precision=jax.lax.Precision.HIGHEST)
+        cfg = ConvConfig(self.stride, self.padding, self.dilation, groups, self._dims())
+        return conv_op.conv(x4, w, cfg)
 
     def _fold(self, x):
         if x.shape[-1] != self.n_in:
