@@ -23,7 +23,9 @@ input event, one update per output); ``Flatten`` is free.
 graded event × synapse (EGRU, dense real inputs) → ``cycles_per_sparse_mac`` (sparse weights) or
 ``cycles_per_dense_mac``; or, with ``execution="mac"`` for dense layers, the int8 MAC array at its measured
 utilisation; neuron updates (``cycles_per_neuron_update`` / ``..._gated_unit_update``); packets sent (own events)
-and received (every event of a source layer reaches each PE of the target); a fixed per-step overhead.
+and received (an event of a source layer reaches each PE of the target that holds one of its targets: every PE
+of a dense layer; for convolution and pooling, the PEs of its channel group and, for spatial tiles, the tiles its
+window footprint overlaps); a fixed per-step overhead.
 The slowest PE sets the step time; layers run concurrently (pipelined over steps).
 
 **Energy per inference.** ARM cycles × ``energy_per_cycle`` (active increment over sleep, derived from the chip's
@@ -52,6 +54,14 @@ def _bytes_per_synapse(profile: Profile, layer: LayerWorkload, precision: str) -
     value = mem["bytes_per_weight_fp32"] if precision == "fp32" else mem["bytes_per_weight_int8"]
     dense = all(p.density >= 0.5 for p in layer.spec.projections)
     return value if dense else value + mem["bytes_per_index"]
+
+
+def _chunks_hit(geo, chunk: int) -> float:
+    """Expected number of ``chunk``-neuron pieces of one output map that an input event's window footprint
+    (ceil(k/s) output rows, a contiguous run of positions in the flat map) overlaps."""
+    width = math.prod(geo.out_shape[2:]) if len(geo.out_shape) > 2 else 1
+    span = math.ceil(geo.kernel[0] / geo.stride[0]) * width
+    return 1.0 + (min(span, chunk) - 1) / chunk if span <= chunk else span / chunk + 1.0
 
 
 def place_layer(profile: Profile, layer: LayerWorkload, *, precision: str, max_neurons_per_pe: int,
@@ -88,7 +98,10 @@ def place_layer(profile: Profile, layer: LayerWorkload, *, precision: str, max_n
     n_per_pe = min(n_fit, spec.n_neurons)
     pes = math.ceil(spec.n_neurons / n_per_pe)
     bytes_per_pe = fixed + n_per_pe * per_neuron
-    return {"neurons_per_pe": n_per_pe, "pes": pes, "bytes_per_pe": bytes_per_pe, "dram": dram,
+    placed = {}
+    if spec.conv is not None and pes > 1:  # pooling: an event reaches the PE(s) holding its own channel's window
+        placed["receive_fraction"] = min(pes, _chunks_hit(spec.conv, n_per_pe)) / pes
+    return {**placed, "neurons_per_pe": n_per_pe, "pes": pes, "bytes_per_pe": bytes_per_pe, "dram": dram,
             "binding": "DRAM spill" if dram else binding, "weight_bytes": spec.stored_weights * b_syn,
             "bytes_per_synapse": b_syn, "fixed_bytes": fixed}
 
@@ -131,7 +144,15 @@ def _place_conv(profile: Profile, layer: LayerWorkload, *, precision: str, max_n
             "memory (kernel + feature-map tile)" if tile_mem <= max_neurons_per_pe else "neurons per PE")
         tiles = math.ceil(per_ch_neurons / tile)
         n_per_pe, pes, bytes_per_pe, bytes_kernel = tile, c_out * tiles, kernel + tile * state, kernel
+    # PEs one source event reaches (multicast routes only to PEs holding its targets): the output channels of its
+    # group, and within a channel the tiles its window footprint (ceil(k/s) output rows) overlaps
+    per_group = c_out // geo.groups
+    if m >= 1:
+        receivers = min(pes, math.ceil(per_group / m))
+    else:
+        receivers = per_group * min(tiles, _chunks_hit(geo, tile))
     return {"neurons_per_pe": n_per_pe, "pes": pes, "bytes_per_pe": bytes_per_pe, "dram": dram,
+            "receive_fraction": receivers / pes,
             "binding": binding, "weight_bytes": geo.weights * spec.weights_per_synapse * b_w,
             "bytes_per_synapse": b_w, "fixed_bytes": 0.0, "kernel_bytes_per_pe": bytes_kernel}
 
@@ -212,9 +233,13 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
         upd_key = "arm.cycles_per_gated_unit_update" if spec.update == "gated" else "arm.cycles_per_neuron_update"
         upd = arm[upd_key.split(".")[1]]
         # packets in: every event of a source layer (and every external input value) reaches each PE of the layer
+        # that holds one of its targets: all of them for dense layers, the PEs of its channel group and window
+        # footprint for convolutions and pooling (``receive_fraction`` of the layer's PEs)
         incoming = sum(by_name[p.source].spikes_per_step for p in spec.projections if p.source in by_name)
         external = ext_in if any(p.source == "input" for p in spec.projections) else 0.0
-        cycles_rx = (incoming + external) * arm["cycles_per_packet_receive"]
+        rx_frac = pl.get("receive_fraction", 1.0)
+        receivers = max(1.0, rx_frac * pl["pes"])
+        cycles_rx = (incoming + external) * receivers / pl["pes"] * arm["cycles_per_packet_receive"]
         cycles_tx = layer.spikes_per_step * share * arm["cycles_per_packet_send"]
         busiest = cycles_syn + pl["neurons_per_pe"] * upd + cycles_rx + cycles_tx + arm["cycles_per_step_overhead"]
         if layer.steps < workload.steps:  # e.g. a readout evaluated once per inference: adds time once
@@ -232,8 +257,9 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
         terms += [
             Term(n, "arm_cores", spec.n_neurons * upd * steps, e_cyc, f"{lvl}.energy_per_cycle ({upd_key} = {upd:g})",
                  cyc_src, unit="cycle"),
-            Term(n, "arm_cores", (incoming + external) * pl["pes"] * arm["cycles_per_packet_receive"] * steps, e_cyc,
-                 f"{lvl}.energy_per_cycle (arm.cycles_per_packet_receive, x {pl['pes']} PEs)", cyc_src, unit="cycle"),
+            Term(n, "arm_cores", (incoming + external) * receivers * arm["cycles_per_packet_receive"] * steps, e_cyc,
+                 f"{lvl}.energy_per_cycle (arm.cycles_per_packet_receive, x {receivers:g} receiving PEs of "
+                 f"{pl['pes']})", cyc_src, unit="cycle"),
             Term(n, "arm_cores", layer.spikes_per_step * arm["cycles_per_packet_send"] * steps, e_cyc,
                  f"{lvl}.energy_per_cycle (arm.cycles_per_packet_send)", cyc_src, unit="cycle"),
             Term(n, "arm_cores", arm["cycles_per_step_overhead"] * pl["pes"] * steps, e_cyc,

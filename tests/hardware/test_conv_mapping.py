@@ -115,3 +115,30 @@ def test_from_rates_pool_emits_when_any_input_does():
     wl = hw.from_rates(_net(), steps=3, activity=0.1, input_activity=0.2)
     pool = {l.name: l for l in wl}["pool"]
     assert pool.activity == pytest.approx(1 - 0.9 ** 4)
+
+
+def _rx_cycles(est, layer):
+    (t,) = [t for t in est.terms if t.layer == layer and "packet_receive" in t.field]
+    return t.count, t.field
+
+
+def test_spinnaker2_routes_conv_and_pool_events_only_to_the_pes_holding_their_targets():
+    # pooling (groups = channels) on 8 PEs: an input event reaches the PE holding its own channel's window, about
+    # one PE, not all 8; a dense layer's events reach every PE
+    net = ns.Sequential([ns.Layer(ns.Conv2d((2, 32, 32), 8, 3, padding=1, bias=False), ns.IF(8 * 32 * 32)),
+                         ns.SumPool2d((8, 32, 32), 2)], names=["conv", "pool"])
+    wl = hw.from_rates(net, steps=5, activity=0.1, input_activity=0.05)
+    est = hw.estimate(wl, "spinnaker2", max_neurons_per_pe=256)
+    pes = est.resources["neurons_per_pe"]["pool"]
+    assert pes == 256 and math.ceil(8 * 16 * 16 / 256) == 8
+    count, field = _rx_cycles(est, "pool")
+    conv_spikes = wl.layers[0].spikes_per_step
+    per_pe_event = count / (conv_spikes * 5 * 30)  # receiving PEs per event (30 cycles per received packet)
+    # footprint: ceil(2/2) output row of 16 positions in a 256-neuron chunk: 1 + 15/256 PEs
+    assert per_pe_event == pytest.approx(1 + 15 / 256)
+    assert "receiving PEs of 8" in field
+    # the conv: 1024-neuron maps cut into 4 tiles of 256 (32 PEs); an input event (groups = 1) reaches all 8
+    # output channels, in each the tiles its 3-row footprint (96 positions) overlaps: 1 + 95/256
+    count, field = _rx_cycles(est, "conv")
+    assert est.resources["PEs"] == 32 + 8
+    assert count / (wl.input_values_per_step * 5 * 30) == pytest.approx(8 * (1 + 95 / 256))
