@@ -31,13 +31,70 @@ def energy_table(name: str) -> str:
         e = hw.estimate(wl, t)
         lines.append(f"| {t} | {fmt_energy(e.kernel_energy)} | {fmt_time(e.kernel_latency)} | "
                      f"{fmt_energy(e.energy_per_inference)} | {fmt_time(e.latency)} |")
+    lines += ["", "Per option (`neurosim energy " + name + " --target T --dvfs L` / `--conv-copies C`): each DVFS level of "
+              "SpiNNaker 2" + (", and on IMC the convolution kernels time-multiplexed on one crossbar copy "
+                               "(`conv_copies=1`) or duplicated for every output position (`conv_copies=all`)"
+                               if _has_conv(wl) else "") + ".", "",
+              "| target | options | kernel-bound energy | kernel-bound latency | as-deployed energy | "
+              "as-deployed latency | resources |", "|---|---|---|---|---|---|---|"]
+    estimates = {}
+    for target, opts in variants(wl):
+        e = estimates[(target, _opt_text(opts))] = hw.estimate(wl, target, **opts)
+        lines.append(f"| {target} | {_opt_text(opts)} | {fmt_energy(e.kernel_energy)} | {fmt_time(e.kernel_latency)} | "
+                     f"{fmt_energy(e.energy_per_inference)} | {fmt_time(e.latency)} | {_resources(e)} |")
+    keys = list(estimates)
+    lines += ["", "Per layer: dynamic (kernel-scope) energy per inference of each layer, and on SpiNNaker 2 the PEs "
+              "it is placed on.", "",
+              "| layer | " + " | ".join(f"{t} {o}" for t, o in keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    for layer in estimates[keys[0]].layers:
+        cells = []
+        for k in keys:
+            e = estimates[k]
+            cell = fmt_energy(sum(e.layers[layer].values()))
+            if "pes_per_layer" in e.resources:
+                cell += f" ({e.resources['pes_per_layer'][layer]} PEs)"
+            cells.append(cell)
+        lines.append(f"| {layer} | " + " | ".join(cells) + " |")
     lines += ["", END]
     return "\n".join(lines)
+
+
+def _has_conv(wl) -> bool:
+    return any(l.spec.conv is not None and l.spec.conv.op == "conv" for l in wl)
+
+
+def variants(wl) -> list[tuple[str, dict]]:
+    """The (target, options) rows of a card's per-option table."""
+    from neurosim.hardware.profile import load_profile
+
+    rows = [("spinnaker2", {"dvfs": lvl}) for lvl in sorted(load_profile("spinnaker2")["dvfs"])]
+    copies = (1, "all") if _has_conv(wl) else (None,)
+    rows += [("imc-rram-40nm", {} if c is None else {"conv_copies": c}) for c in copies]
+    return rows
+
+
+def _opt_text(opts: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in opts.items()) or "defaults"
+
+
+def _resources(e) -> str:
+    r = e.resources
+    if "PEs" in r:
+        return f"{r['PEs']} PEs, {r['chips']} chip(s)"
+    if "crossbars" in r:
+        return f"{r['crossbars']:,} crossbars {r['crossbar_size']}, {r['area_mm2']:.3g} mm²"
+    return ""
+
+
+def card_block(card_text: str) -> str:
+    """The whole generated block of a card (every table in it)."""
+    return card_text.split(BEGIN)[-1].split(END)[0].strip() if BEGIN in card_text else ""
 
 
 def card_table(card_text: str) -> dict[str, tuple[str, ...]]:
     """Parse a card's energy table: target -> its four printed cells."""
     block = card_text.split(BEGIN)[-1].split(END)[0] if BEGIN in card_text else ""
+    block = block.split("\nPer option")[0]  # the first table: one row per card target at profile defaults
     rows = {}
     for line in block.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -67,7 +124,7 @@ def main(argv=None):
             text = (text.split(BEGIN)[0].rstrip() + "\n\n" + table + text.split(END)[1]) if BEGIN in text \
                 else text.rstrip() + "\n\n" + table + "\n"
             write_text(card_path, text)
-        same = card_table(text) == card_table(table)
+        same = card_block(text) == card_block(table)
         ok &= same
         print(f"{name}: card energy table {'matches' if same else 'DIFFERS FROM'} the pricing path")
         for t, cells in card_table(table).items():

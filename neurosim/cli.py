@@ -102,6 +102,17 @@ def _activity_arg(text: str | None):
     return data
 
 
+def _conv_copies(text):
+    from neurosim.errors import ValidationError
+
+    if text is None or text == "all":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationError(f"--conv-copies: 'all' or a positive integer, got {text!r}") from None
+
+
 def _energy_options(args, profile) -> dict:
     """CLI flags → mapper options of ``profile``'s kind (a flag that does not apply is a clear error)."""
     from neurosim.errors import ValidationError
@@ -115,12 +126,13 @@ def _energy_options(args, profile) -> dict:
     elif profile.kind == "imc":
         if args.execution not in (None, "event", "dense"):
             raise ValidationError("--execution: IMC takes event or dense")
-        opts = {"event_driven": None if args.execution is None else args.execution == "event"}
+        opts = {"event_driven": None if args.execution is None else args.execution == "event",
+                "conv_copies": _conv_copies(args.conv_copies)}
     else:
         opts = {"execution": args.execution, "batch": args.batch}
     given = {"--dvfs": args.dvfs, "--pes": args.pes, "--max-chips": args.max_chips,
-             "--allow-dram": args.allow_dram or None, "--batch": args.batch}
-    takes = {"spinnaker2": {"--dvfs", "--pes", "--max-chips", "--allow-dram"}, "imc": set(),
+             "--allow-dram": args.allow_dram or None, "--batch": args.batch, "--conv-copies": args.conv_copies}
+    takes = {"spinnaker2": {"--dvfs", "--pes", "--max-chips", "--allow-dram"}, "imc": {"--conv-copies"},
              "digital": {"--batch"}}[profile.kind]
     bad = [k for k, v in given.items() if v is not None and k not in takes]
     if bad:
@@ -331,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                                           "(default: the profile's, 1)")
     energy.add_argument("--execution", choices=("dense", "event", "arm", "mac"),
                         help="CPU/GPU/IMC: dense or event; SpiNNaker 2: arm or mac (default: the profile's)")
+    energy.add_argument("--conv-copies", help="IMC: crossbar copies of each convolution kernel: 1 = time-"
+                                              "multiplexed over output positions, 'all' = one per position, or N "
+                                              "(default: the profile's)")
     energy.add_argument("--max-chips", type=int, help="fail if the network needs more chips than this")
     energy.add_argument("--allow-dram", action="store_true", help="let weights that do not fit a PE live in DRAM")
     energy.add_argument("--explain", action="store_true", help="print every term as count x unit cost = energy "

@@ -59,7 +59,7 @@ def open_model(spec: str | Path, *, dt: float | None = None, seed: int = 0, sear
         return ModelSource(zm.name, "trained", zm.model, zm.params, _n_in(zm.model),
                            int(data.get("input", {}).get("n_steps", 100)))
     desc = zoo.load_description(path)
-    model = network_from_description(desc)
+    model = zoo.architecture(path) if data.get("kind") == "architecture" else network_from_description(desc)
     params = model.init(jax.random.PRNGKey(seed))
     return ModelSource(desc.name, "description", model, params, _n_in(model), max(desc.steps, 1),
                        notes=["a description has no trained weights: simulated with random weights "

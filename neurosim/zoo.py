@@ -4,6 +4,10 @@ never code — plus, for trained entries, HDF5 weights (neurosim checkpoints) an
 
 * ``kind = "description"``: structure and activity only (no weights) → :class:`Description` → a
   :class:`~neurosim.hardware.workload.Workload` for ``neurosim energy``.
+* ``kind = "architecture"``: an architecture (``[[layers]]`` as below) without weights, with the activity it is
+  priced at stated in ``[activity]`` (with its source) and the input in ``[input]``: :func:`architecture` builds
+  the untrained network (train it on your own data with :class:`~neurosim.learn.Trainer`), and
+  :func:`load_description` describes it for pricing (``neurosim energy NAME``).
 * ``kind = "trained"``: an architecture (``[[layers]]`` of whitelisted layer types with keyword arguments), the
   input preparation, the readout, the weights file and the results the card reports. :func:`load` builds the model
   and loads its parameters (shapes checked against the architecture).
@@ -105,8 +109,20 @@ def load_description(name_or_path: str | Path, search_path=None) -> Description:
                            {"default": zm.results.get("activity", 1.0)}, float(zm.results.get("input_activity", 1.0)),
                            "fp32", data.get("task", ""), data.get("source", ""), list(data.get("notes", [])),
                            recorded=zm.results.get("workload"), input_graded=bool(data.get("input_graded", False)))
+    if data.get("kind") == "architecture":
+        model = build(data, str(path))
+        stated = dict(data.get("activity", {}))
+        source = str(stated.pop("source", ""))
+        if not stated:
+            raise DataFormatError(f"{path}: an architecture entry states the activity it is priced at ([activity])")
+        inp = data.get("input", {})
+        return Description(data["name"], model.describe(), int(inp.get("n_steps", 1)), stated,
+                           float(inp.get("activity", 1.0)), data.get("precision", "fp32"), data.get("task", ""),
+                           data.get("source", ""), list(data.get("notes", [])), stated_activity=True,
+                           activity_source=source, input_graded=bool(data.get("input_graded", False)))
     if data.get("kind") != "description":
-        raise DataFormatError(f"{path}: kind {data.get('kind')!r} is neither 'description' nor 'trained'")
+        raise DataFormatError(f"{path}: kind {data.get('kind')!r} is not 'description', 'architecture' or "
+                              "'trained'")
     try:
         specs = [describe_layer(l["name"], l["n_neurons"], update=l.get("update", "lif"),
                                 inputs=[tuple(i) for i in l.get("inputs", [])], graded=l.get("graded", False),
@@ -131,7 +147,9 @@ def _component(spec: dict, where: str):
     from neurosim.models import EGRU, GRU
 
     types = {"Dense": ns.Dense, "SparseLinear": ns.SparseLinear, "LIF": ns.LIF, "LI": ns.LI, "IF": ns.IF,
-             "CubaLIF": ns.CubaLIF, "ALIF": ns.ALIF, "EGRU": EGRU, "GRU": GRU}
+             "CubaLIF": ns.CubaLIF, "ALIF": ns.ALIF, "EGRU": EGRU, "GRU": GRU, "Conv1d": ns.Conv1d,
+             "Conv2d": ns.Conv2d, "SumPool2d": ns.SumPool2d, "AvgPool2d": ns.AvgPool2d, "MaxPool2d": ns.MaxPool2d,
+             "Flatten": ns.Flatten}
     if not isinstance(spec, dict) or spec.get("type") not in types and spec.get("type") != "Layer":
         raise DataFormatError(f"{where}: unknown layer type {spec.get('type') if isinstance(spec, dict) else spec!r}"
                               f" (known: Layer, {', '.join(types)})")
@@ -152,7 +170,27 @@ def build(config: dict, where: str = "model"):
     layers = config.get("layers")
     if not layers:
         raise DataFormatError(f"{where}: no [[layers]]")
-    return ns.Sequential([_component(l, f"{where}.layers[{i}]") for i, l in enumerate(layers)])
+    names = [l.get("name") if isinstance(l, dict) else None for l in layers]
+    built = [_component({k: v for k, v in l.items() if k != "name"} if isinstance(l, dict) else l,
+                        f"{where}.layers[{i}]") for i, l in enumerate(layers)]
+    if all(n is None for n in names):
+        return ns.Sequential(built)
+    if any(n is None for n in names) or len(set(names)) != len(names):
+        raise DataFormatError(f"{where}: give every layer a unique name, or none (got {names})")
+    try:
+        return ns.Sequential(built, names=names)
+    except ValidationError as exc:  # e.g. consecutive shapes that do not chain
+        raise DataFormatError(f"{where}: {exc}") from exc
+
+
+def architecture(name_or_path, search_path=None):
+    """The untrained network of a zoo entry (``architecture`` or ``trained`` kind), with fresh parameters to be
+    drawn by ``model.init(key)``: e.g. to train the entry's architecture on your own data."""
+    data, path = _read(name_or_path, search_path)
+    if data.get("kind") not in ("architecture", "trained"):
+        raise ValidationError(f"{path}: {data.get('name')!r} is a {data.get('kind')!r} entry, not a buildable "
+                              "architecture")
+    return build(data, str(path))
 
 
 def load(name_or_path, search_path=None) -> ZooModel:
@@ -165,7 +203,9 @@ def load(name_or_path, search_path=None) -> ZooModel:
     data, path = _read(name_or_path, search_path)
     if data.get("kind") != "trained":
         raise ValidationError(f"{path}: {data.get('name')!r} is a {data.get('kind')!r} entry without weights; "
-                              "use neurosim.zoo.load_description for energy estimates")
+                              "use neurosim.zoo.load_description for energy estimates"
+                              + (" or neurosim.zoo.architecture to train it" if data.get("kind") == "architecture"
+                                 else ""))
     model = build(data, str(path))
     template = model.init(jax.random.PRNGKey(0))
     weights = path.parent / data.get("weights", f"{path.stem}.h5")

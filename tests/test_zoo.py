@@ -11,7 +11,7 @@ from neurosim.zoo import _read, list_models, load, load_description
 @pytest.mark.parametrize("name", list_models())
 def test_zoo_entry_loads_and_evaluates(name):
     config, _ = _read(name)
-    if config["kind"] == "description":
+    if config["kind"] in ("description", "architecture"):
         d = load_description(name)
         assert hw.estimate(d.workload(), "spinnaker2").energy_per_inference > 0
         return
@@ -37,3 +37,37 @@ def test_zoo_errors(tmp_path):
                    '[[layers]]\ntype = "os.system"\n')
     with pytest.raises(DataFormatError, match="unknown layer type"):
         load(bad)
+
+
+def test_architecture_entry_trains_on_user_data_and_prices_what_it_measured():
+    # the CNN + EGRU of the DVS-gesture work: untrained network from the zoo, one real training step on (random)
+    # event frames, then priced at the activity that run measured, per DVFS level and IMC conv option
+    import jax
+
+    import neurosim as ns
+    from neurosim.zoo import architecture
+
+    with pytest.raises(ValidationError, match="neurosim.zoo.architecture"):
+        load("cnn-egru-dvs-gesture")
+    net = architecture("cnn-egru-dvs-gesture")
+    assert [n for n in net.names] == ["downsample", "conv1", "pool1", "conv2", "pool2", "conv3", "pool3", "flatten",
+                                      "fc", "egru", "readout"]
+    params = net.init(jax.random.PRNGKey(0))
+    assert sum(p.size for p in jax.tree_util.tree_leaves(params)) == 4_273_340
+    desc = load_description("cnn-egru-dvs-gesture")
+    assert desc.steps == 60 and desc.input_activity == pytest.approx(0.0557) and desc.stated_activity
+    rng = np.random.default_rng(0)
+    x = (rng.random((2, 3, 2 * 128 * 128)) < 0.05).astype(np.float32)  # (batch, steps, 2x128x128)
+    y = np.array([3, 7])
+    tr = ns.Trainer(net, lr=1e-3, readout="mean", batch_size=2, progress=False, params=params)
+    hist = tr.fit(x, y, epochs=1)
+    assert np.isfinite(hist["loss"][0])
+    moved = jax.tree_util.tree_map(lambda a, b: float(np.abs(np.asarray(a) - np.asarray(b)).max()), tr.params, params)
+    assert moved["conv1"]["proj"]["w"] > 0 and moved["egru"]["W"] > 0  # gradients reach the CNN and the EGRU
+    ev = tr.evaluate(x, y)
+    for opts in ({"dvfs": "pl1"}, {"dvfs": "pl4"}):
+        est = hw.price(net, "spinnaker2", activity=ev["activity"], **opts)
+        assert est.resources["dvfs"] == opts["dvfs"] and set(est.layers) >= {"conv1", "egru", "readout"}
+    one = hw.price(net, "imc-rram-40nm", activity=ev["activity"], conv_copies=1)
+    dup = hw.price(net, "imc-rram-40nm", activity=ev["activity"], conv_copies="all")
+    assert dup.resources["crossbars"] > one.resources["crossbars"] and dup.kernel_latency < one.kernel_latency

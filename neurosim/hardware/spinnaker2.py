@@ -305,6 +305,7 @@ def estimate_spinnaker2(workload: Workload, profile: Profile, *, dvfs: str | Non
     resources = {"PEs": total_pes, "chips": chips, "boards": boards,
                  "binding_limit": {k: v["binding"] for k, v in placements.items()},
                  "neurons_per_pe": {k: v["neurons_per_pe"] for k, v in placements.items()},
+                 "pes_per_layer": {k: v["pes"] for k, v in placements.items()},
                  "max_bytes_per_pe": int(max(p["bytes_per_pe"] for p in placements.values())),
                  "dram_weight_bytes": int(dram_bytes), "dvfs": dvfs, "clock_hz": f, "step_time_s": step_time,
                  "pe_allocation": "placer (packed)" if pes is None else f"{total_pes} allocated"}

@@ -88,3 +88,16 @@ def test_rate_and_options_are_explicit():
                                                                             batch=64)
     assert many.energy_per_inference < one.energy_per_inference and many.throughput > one.throughput
     assert hw.price("egru-lm-wikitext2", "gpu-a100").resources["weights_on_chip"] is False  # dense FP32 > 40 MB L2
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_every_card_table_is_what_the_pricing_path_prints(name):
+    # the whole generated block: default targets, each DVFS level / IMC conv option, and the per-layer table
+    from zoo_cards import card_block, energy_table, variants
+
+    assert card_block((ZOO_DIR / f"{name}.md").read_text()) == card_block(energy_table(name))
+    wl = hw.resolve_workload(name)
+    for target, opts in variants(wl):
+        est = hw.price(name, target, **opts)
+        args = ["--target", target] + sum(([f"--{k.replace('_', '-')}", str(v)] for k, v in opts.items()), [])
+        assert cli_json(name, *args)["energy_per_inference_J"] == est.energy_per_inference, (name, target, opts)
