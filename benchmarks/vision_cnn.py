@@ -17,7 +17,10 @@ Train-step timing: forward + backward + Adam update on one batch of 32, the same
 at two sizes (the classifier above, and 2×34×34 N-MNIST-sized input with 16/32 channels). JAX timings exclude
 compilation.
 
-Run:  python benchmarks/vision_cnn.py [--seeds 0 1 2] [--epochs 25] [--threads 2] [--skip-train]
+With ``--nmnist ROOT`` the same protocol also runs on N-MNIST read from disk (``neurosim.data.NMNIST``, tonic's
+folder layout; a subset of ``--per-class`` files per digit; not shipped, so not run by default).
+
+Run:  python benchmarks/vision_cnn.py [--seeds 0 1 2] [--epochs 25] [--threads 2] [--skip-train] [--nmnist ROOT]
 """
 
 from __future__ import annotations
@@ -31,34 +34,63 @@ import time
 T, DT_US, BATCH = 30, 10_000, 32
 
 
-def train_one(seed: int, lrs, epochs: int):
+def split_validation(n: int, seed: int, fraction: float = 0.15):
+    """Boolean mask of the validation part of a training set of ``n`` samples (drawn per seed)."""
     import numpy as np
 
+    rng = np.random.default_rng(100 + seed)
+    is_val = np.zeros(n, bool)
+    is_val[rng.permutation(n)[: max(1, int(round(fraction * n)))]] = True
+    return is_val
+
+
+def fit_and_test(in_shape, data, seed: int, lrs, epochs: int):
+    """Choose the learning rate and stopping epoch on the validation part; score the chosen model once on test.
+    ``data`` = ((x_fit, y_fit), (x_val, y_val), (x_test, y_test)), batch-first dense event frames."""
     import neurosim as ns
-    from neurosim.data import load_vision_digits
     from neurosim.models import spiking_cnn
 
-    train, test = load_vision_digits(seed=seed)
-    rng = np.random.default_rng(100 + seed)
-    is_val = np.zeros(len(train), bool)
-    is_val[rng.permutation(len(train))[: int(round(0.15 * len(train)))]] = True
-    fit_part, val_part = train[~is_val], train[is_val]
-    x_fit, x_val, x_test = (d.to_dense(DT_US, T) for d in (fit_part, val_part, test))
+    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = data
     best = None
     for lr in lrs:
-        net = spiking_cnn((2, 18, 18), 10)
+        net = spiking_cnn(in_shape, 10)
         trainer = ns.Trainer(net, lr=lr, readout="mean", batch_size=BATCH, progress=False, seed=seed)
         stop = ns.EarlyStopping(monitor="val_accuracy", patience=6, restore_best=True)
-        trainer.fit(x_fit, fit_part.labels, epochs=epochs, validation_data=(x_val, val_part.labels), callbacks=[stop])
-        val = trainer.evaluate(x_val, val_part.labels)["accuracy"]
+        trainer.fit(x_fit, y_fit, epochs=epochs, validation_data=(x_val, y_val), callbacks=[stop])
+        val = trainer.evaluate(x_val, y_val)["accuracy"]
         if best is None or val > best[0]:
             best = (val, lr, stop.best_epoch, trainer)
     val, lr, epoch, trainer = best
-    ev = trainer.evaluate(x_test, test.labels)
+    ev = trainer.evaluate(x_test, y_test)
     sparsity = {k: v.sparsity for k, v in ev["activity"].layers.items()
                 if v.sparsity is not None and k.startswith("conv")}
     return {"seed": seed, "lr": lr, "epoch": epoch, "val": val, "test": ev["accuracy"], "sparsity": sparsity,
             "trainer": trainer, "activity": ev["activity"]}
+
+
+def train_one(seed: int, lrs, epochs: int):
+    """DVS digits: a per-seed 80/20 picture split; validation drawn from the training part."""
+    from neurosim.data import load_vision_digits
+
+    train, test = load_vision_digits(seed=seed)
+    is_val = split_validation(len(train), seed)
+    fit_part, val_part = train[~is_val], train[is_val]
+    data = tuple((d.to_dense(DT_US, T), d.labels) for d in (fit_part, val_part, test))
+    return fit_and_test((2, 18, 18), data, seed, lrs, epochs)
+
+
+def train_nmnist(root, seed: int, lrs, epochs: int, per_class: int, test_per_class: int, dt_us: int = 10_000,
+                 steps: int = 30):
+    """N-MNIST from a tonic-layout folder (``neurosim.data.NMNIST``): ``per_class`` training files per digit
+    (validation drawn from them), ``test_per_class`` files per digit of the Test split, first saccade only,
+    ``steps`` bins of ``dt_us``."""
+    from neurosim.data import NMNIST
+
+    train = NMNIST(root, train=True, first_saccade_only=True).to_event_dataset(per_class=per_class, seed=seed)
+    test = NMNIST(root, train=False, first_saccade_only=True).to_event_dataset(per_class=test_per_class, seed=seed)
+    is_val = split_validation(len(train), seed)
+    data = tuple((d.to_dense(dt_us, steps), d.labels) for d in (train[~is_val], train[is_val], test))
+    return fit_and_test((2, 34, 34), data, seed, lrs, epochs)
 
 
 def _timed(step, repeats):
@@ -135,6 +167,9 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--skip-train", action="store_true", help="only the train-step timing")
+    ap.add_argument("--nmnist", help="also train on N-MNIST from this folder (tonic's layout: Train/, Test/)")
+    ap.add_argument("--per-class", type=int, default=100, help="N-MNIST training files per digit")
+    ap.add_argument("--test-per-class", type=int, default=100, help="N-MNIST test files per digit")
     args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     import numpy as np
@@ -155,6 +190,12 @@ def main(argv=None):
               f"over {len(acc)} seeds (target >= 95 %)")
         print("activity sparsity: " + ", ".join(f"{k} {v.mean():.1%} ± {v.std(ddof=1) if len(v) > 1 else 0:.1%}"
                                                  for k, v in sps.items()))
+    if args.nmnist:
+        runs = [train_nmnist(args.nmnist, s, args.lrs, args.epochs, args.per_class, args.test_per_class)
+                for s in args.seeds]
+        acc = np.array([r["test"] for r in runs])
+        print(f"N-MNIST ({args.per_class}/digit train, {args.test_per_class}/digit test, first saccade, 30 x 10 ms): "
+              f"{acc.mean():.1%} ± {acc.std(ddof=1) if len(acc) > 1 else 0:.1%} over {len(acc)} seeds")
     print(f"train step (forward + backward + Adam), batch {BATCH}, T={T}, {args.threads} CPU threads, median of "
           f"{args.repeats}:")
     try:

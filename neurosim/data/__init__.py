@@ -9,6 +9,7 @@ from neurosim.data.dvs import saccades
 from neurosim.data.encoders import delta, latency, rate
 from neurosim.data.events import (AUDIO_DTYPE, VISION_DTYPE, crop, denoise, downsample, make_events, time_jitter,
                                   to_frames, to_spike_train)
+from neurosim.data.nmnist_folder import NMNIST
 from neurosim.data.soundscape import soundscape, soundscape_events
 from neurosim.data.readers import SpikeDataset, read_aedat4, read_aedat31, read_nmnist, write_spike_dataset
 
@@ -16,4 +17,4 @@ __all__ = ["Cochlea", "EventDataset", "ArrayDataset", "Sample", "load_spoken_dig
            "soundscape", "soundscape_events", "dvs_emulate", "saccades",
            "rate", "latency", "delta", "AUDIO_DTYPE", "VISION_DTYPE", "make_events", "to_frames", "to_spike_train",
            "downsample", "crop", "denoise", "time_jitter", "SpikeDataset", "read_nmnist", "read_aedat4",
-           "read_aedat31", "write_spike_dataset"]
+           "read_aedat31", "write_spike_dataset", "NMNIST"]
