@@ -25,8 +25,8 @@ from neurosim.errors import ValidationError
 
 @dataclass
 class SimulationResult:
-    """What a run produced: ``records`` (name → array with time first), ``activity``, ``final_state``,
-    ``outputs`` (the model output per step when recorded) and the ``dt`` in ms."""
+    """What a run produced: ``records`` (name → array with time first; ``result["output"]`` is the model output
+    per step when ``record`` included ``"output"``), ``activity``, ``final_state`` and the ``dt`` in ms."""
 
     records: dict[str, np.ndarray]
     activity: Activity
