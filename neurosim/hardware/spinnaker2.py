@@ -61,7 +61,7 @@ def _chunks_hit(geo, chunk: int) -> float:
     (ceil(k/s) output rows, a contiguous run of positions in the flat map) overlaps."""
     width = math.prod(geo.out_shape[2:]) if len(geo.out_shape) > 2 else 1
     span = math.ceil(geo.kernel[0] / geo.stride[0]) * width
-    return 1.0 + (min(span, chunk) - 1) / chunk if span <= chunk else span / chunk + 1.0
+    return 1.0 + (span - 1) / chunk  # a run of L positions over chunks of N starts at a uniform offset
 
 
 def place_layer(profile: Profile, layer: LayerWorkload, *, precision: str, max_neurons_per_pe: int,
