@@ -23,7 +23,7 @@ _LAZY = {
     **{name: "neurosim.core" for name in (
         "ALIF", "CSR", "IF", "LI", "LIF", "Activity", "CobaLIF", "CubaLIF", "Delta", "Dense", "EventCSR",
         "Exponential", "Layer", "Network", "Sequential", "SimulationResult", "SparseLinear", "Surrogate", "simulate",
-        "spike", "surrogate", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Chain", "Stage")},
+        "spike", "surrogate", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Chain", "Stage", "BatchNorm", "fold_batch_norms")},
     **{name: "neurosim.learn" for name in ("Checkpoint", "EarlyStopping", "History", "Trainer")},
 }
 _SUBPACKAGES = ("core", "data", "devices", "hardware", "io", "learn", "models", "physical", "plot", "zoo",
@@ -49,6 +49,6 @@ __version__ = "0.1.0"
 __all__ = [
     "ALIF", "CSR", "IF", "LI", "LIF", "Activity", "CobaLIF", "CubaLIF", "Delta", "Dense", "EventCSR",
     "Exponential", "Layer", "Network", "Sequential", "SimulationResult", "SparseLinear", "Surrogate", "simulate",
-    "spike", "surrogate", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Chain", "Stage", "NeurosimError", "ValidationError", "DataFormatError", "CheckpointError",
+    "spike", "surrogate", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Chain", "Stage", "BatchNorm", "fold_batch_norms", "NeurosimError", "ValidationError", "DataFormatError", "CheckpointError",
     "ProfileError", "MappingError", "Trainer", "History", "EarlyStopping", "Checkpoint", "__version__",
 ]

@@ -16,6 +16,8 @@ import jax.numpy as jnp
 
 import numpy as np
 
+from neurosim.core.projections.batchnorm import apply_train as bn_apply_train
+from neurosim.core.projections.batchnorm import has_batch_norm, update_running
 from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_matrix, static_counts
 from neurosim.core.dynamics import Component
 from neurosim.core.neurons.group import NeuronGroup
@@ -124,10 +126,36 @@ class Layer(SequenceLayer):
         return state, out, self._counts(x, out, rec)
 
     # ---- a whole sequence (time-major xs: (T, *batch, n_in)) ------------------------------------------------
+    @property
+    def has_batch_norm(self) -> bool:
+        return self.proj is not None and has_batch_norm(self.proj)
+
     def run(self, params, state, xs, *, key=None, train=False):
+        state, outs, counts, _ = self.run_stats(params, state, xs, key=key, train=train)
+        return state, outs, counts
+
+    def run_stats(self, params, state, xs, *, key=None, train=False):
+        """``run`` plus the batch statistics of the projection's batch norms in training (``None`` otherwise):
+        see :mod:`~neurosim.core.projections.batchnorm`."""
         if xs.shape[-1] != self.n_in:
             raise ValidationError(f"input: expected last dimension {self.n_in}, got shape {xs.shape}")
-        currents = self._feedforward(params, xs)
+        stats = None
+        if train and self.has_batch_norm:
+            currents, stats = bn_apply_train(self.proj, params["proj"], xs)
+        else:
+            currents = self._feedforward(params, xs)
+        state, outs, counts = self._run_currents(params, state, xs, currents)
+        return state, outs, counts, stats
+
+    def update_batch_stats(self, params, stats, previous=None):
+        """``params`` with the running statistics of the projection's batch norms updated from ``stats``
+        (moving from those in ``previous``, default ``params``)."""
+        if stats is None:
+            return params
+        previous = params if previous is None else previous
+        return {**params, "proj": update_running(self.proj, params["proj"], stats, previous["proj"])}
+
+    def _run_currents(self, params, state, xs, currents):
         if self.recurrent is None and hasattr(self.neuron, "run_currents"):
             nstate, outs = self.neuron.run_currents(params["neuron"], state.neuron, currents)
             counts = jax.vmap(lambda x, o: self._counts(x, o, None))(xs, outs)

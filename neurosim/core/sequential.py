@@ -86,16 +86,33 @@ class Sequential(Component):
         """Run over time-major ``xs`` (T, *batch, n_in). Returns ``(state, outputs, counts, extras)``:
         ``extras["penalty"]`` is the sum of the layers' activity-regulariser penalties and
         ``extras["outputs"]`` maps layer name → (T, *batch, n) when ``record_outputs``. ``key`` and ``train``
-        reach layers with stochastic regularisers (dropout, zoneout)."""
-        new_state, counts, layer_outs = {}, {}, {}
+        reach layers with stochastic regularisers (dropout, zoneout); with ``train``, batch norms normalise with
+        batch statistics, returned in ``extras["batch_stats"]`` (see :meth:`update_batch_stats`)."""
+        new_state, counts, layer_outs, batch_stats = {}, {}, {}, {}
         penalty = jnp.zeros((), jnp.float32)
         keys = jax.random.split(key, len(self.layers)) if key is not None else [None] * len(self.layers)
         for (name, layer), k in zip(self.layers.items(), keys):
-            new_state[name], xs, counts[name], pen = layer.run_aux(params[name], state[name], xs, key=k, train=train)
-            penalty = penalty + pen
+            if train and getattr(layer, "has_batch_norm", False):
+                new_state[name], xs, counts[name], batch_stats[name] = layer.run_stats(
+                    params[name], state[name], xs, key=k, train=train)
+            else:
+                new_state[name], xs, counts[name], pen = layer.run_aux(params[name], state[name], xs, key=k,
+                                                                       train=train)
+                penalty = penalty + pen
             if record_outputs:
                 layer_outs[name] = xs
-        return new_state, xs, counts, {"outputs": layer_outs, "penalty": penalty}
+        return new_state, xs, counts, {"outputs": layer_outs, "penalty": penalty, "batch_stats": batch_stats}
+
+    def update_batch_stats(self, params, batch_stats: dict, previous=None):
+        """``params`` with the batch norms' running statistics updated from ``extras["batch_stats"]`` of a
+        training ``run`` (what :class:`~neurosim.learn.Trainer` does after every step). ``previous``: the
+        parameters the running statistics move from (those before an optimiser step, which must not change
+        them; default ``params``)."""
+        if not batch_stats:
+            return params
+        previous = params if previous is None else previous
+        return {name: (self.layers[name].update_batch_stats(p, batch_stats[name], previous[name])
+                       if name in batch_stats else p) for name, p in params.items()}
 
     def __repr__(self):
         inner = ", ".join(f"{k}={v!r}" for k, v in self.layers.items())

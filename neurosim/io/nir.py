@@ -56,6 +56,9 @@ def _dense_weight(proj, params) -> tuple[np.ndarray, np.ndarray | None, bool]:
         values = np.full(proj.nnz, proj.weight, np.float32) if getattr(proj, "homogeneous", False) else \
             np.asarray(params["w"], np.float32)
         return proj.conn.to_dense(values).T.astype(np.float32), None, True
+    if type(proj).__name__ == "BatchNorm":
+        raise ValidationError("export: NIR has no batch-norm node; fold the batch norms into the projections "
+                              "before them first: model, params = neurosim.fold_batch_norms(model, params)")
     raise ValidationError(f"export: projection {type(proj).__name__} has no NIR equivalent")
 
 

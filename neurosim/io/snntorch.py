@@ -121,6 +121,19 @@ def convert_snntorch(module, in_shape, *, dt: float = 1.0):
             cls = ns.MaxPool2d if isinstance(m, nn.MaxPool2d) else ns.AvgPool2d
             proj = cls(shape, m.kernel_size, m.stride if m.stride is not None else m.kernel_size, m.padding)
             out = proj.out_shape
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            if not m.track_running_stats or m.running_mean is None:
+                raise ValidationError(f"from snnTorch: module {i} ({type(m).__name__}) keeps no running statistics "
+                                      "(track_running_stats=False); only the inference form converts")
+            if shape[0] != m.num_features:
+                raise ValidationError(f"from snnTorch: module {i} ({type(m).__name__}) normalises "
+                                      f"{m.num_features} channels, gets {shape}")
+            proj = ns.BatchNorm(shape, momentum=m.momentum if m.momentum is not None else 0.1, eps=m.eps)
+            c = m.num_features
+            p = {"scale": jnp.asarray(_np(m.weight)) if m.affine else jnp.ones((c,), jnp.float32),
+                 "shift": jnp.asarray(_np(m.bias)) if m.affine else jnp.zeros((c,), jnp.float32),
+                 "mean": jnp.asarray(_np(m.running_mean)), "var": jnp.asarray(_np(m.running_var))}
+            out = shape
         elif isinstance(m, nn.Flatten):
             if m.start_dim not in (1, -len(shape) - 1) or m.end_dim != -1:
                 raise ValidationError(f"from snnTorch: module {i}: only Flatten(start_dim=1, end_dim=-1) converts")

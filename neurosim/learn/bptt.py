@@ -113,12 +113,16 @@ class Trainer:
         loss = ro.cross_entropy(logits, yb) + extras["penalty"]
         if self.regularizer is not None:
             loss = loss + self.regularizer(extras["outputs"])
-        return loss, (logits, counts)
+        return loss, (logits, counts, extras.get("batch_stats"))
 
     def _train_step_impl(self, params, opt_state, xb, yb, key):
-        (loss, (logits, counts)), grads = jax.value_and_grad(self._loss, has_aux=True)(params, xb, yb, key)
+        (loss, (logits, counts, batch_stats)), grads = jax.value_and_grad(self._loss, has_aux=True)(
+            params, xb, yb, key)
         updates, opt_state = self.optimizer.update(grads, opt_state, params)
-        params = optax.apply_updates(params, updates)
+        new_params = optax.apply_updates(params, updates)
+        if batch_stats:  # batch norms: running statistics from this step's batch (never touched by the optimiser)
+            new_params = self.model.update_batch_stats(new_params, batch_stats, previous=params)
+        params = new_params
         spikes = {k: jnp.sum(c.spikes) for k, c in counts.items()}
         return params, opt_state, loss, ro.accuracy(logits, yb), spikes
 

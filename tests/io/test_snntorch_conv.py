@@ -93,3 +93,27 @@ def test_unsupported_modules_are_named():
         convert_snntorch(nn.Sequential(nn.Linear(4, 3), snn.Leaky(beta=0.5)), 4)
     with pytest.raises(ValidationError, match="ends with a weight layer"):
         convert_snntorch(nn.Sequential(nn.Linear(4, 3), snn.Leaky(beta=0.5, init_hidden=True), nn.Linear(3, 2)), 4)
+
+
+def test_batch_norm_converts_in_its_inference_form():
+    # a trained-looking BatchNorm2d (non-trivial running statistics and affine terms), eval mode in snnTorch
+    torch.manual_seed(3)
+    net = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4),
+                        snn.Leaky(beta=0.9, threshold=0.5, init_hidden=True),
+                        nn.Flatten(), nn.Linear(4 * 8 * 8, 3), nn.BatchNorm1d(3),
+                        snn.Leaky(beta=0.9, threshold=0.5, init_hidden=True, output=True))
+    with torch.no_grad():
+        for bn in (net[1], net[5]):
+            c = bn.num_features
+            bn.running_mean.copy_(torch.randn(c) * 0.3)
+            bn.running_var.copy_(torch.rand(c) + 0.5)
+            bn.weight.copy_(torch.rand(c) + 0.5)
+            bn.bias.copy_(torch.randn(c) * 0.2)
+        net[5].bias.add_(0.3)  # drive the output layer into a regime where it spikes sometimes
+    net.eval()
+    model, params = convert_snntorch(net, (2, 8, 8))
+    assert type(model.layers["layer0"].proj.stages[1]).__name__ == "BatchNorm"
+    x = (np.random.default_rng(4).random((20, 3, 2, 8, 8)) < 0.3).astype(np.float32)
+    ref = run_snntorch(net, x)
+    assert 5 < ref.sum() < ref.size
+    np.testing.assert_array_equal(run_neurosim(model, params, x), ref)

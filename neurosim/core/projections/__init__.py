@@ -2,6 +2,7 @@
 each counts its own work."""
 
 from neurosim.core.projections.base import Projection
+from neurosim.core.projections.batchnorm import BatchNorm, fold_batch_norms
 from neurosim.core.projections.chain import Chain
 from neurosim.core.projections.conv import Conv1d, Conv2d
 from neurosim.core.projections.dense import Dense
@@ -11,4 +12,4 @@ from neurosim.core.projections.pool import AvgPool2d, MaxPool2d, SumPool2d
 from neurosim.core.projections.sparse import SparseLinear
 
 __all__ = ["Projection", "Dense", "SparseLinear", "EventCSR", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d",
-           "MaxPool2d", "Flatten", "Chain"]
+           "MaxPool2d", "Flatten", "Chain", "BatchNorm", "fold_batch_norms"]
