@@ -144,17 +144,24 @@ def _cmd_energy(args) -> int:
     import neurosim.hardware as hw
     from neurosim.zoo import load_description
 
-    desc = load_description(args.model)
-    workload = hw.resolve_workload(desc, activity=_activity_arg(args.activity), rate=args.rate)
+    if str(args.model).endswith(".nir"):
+        name, task = Path(args.model).name, "NIR file"
+        workload = hw.resolve_workload(args.model, activity=_activity_arg(args.activity), rate=args.rate,
+                                       steps=args.steps, dt=args.dt)
+    else:
+        desc = load_description(args.model)
+        name, task = desc.name, desc.task
+        workload = hw.resolve_workload(desc, activity=_activity_arg(args.activity), rate=args.rate,
+                                       steps=args.steps, dt=args.dt)
     profile = hw.load_profile(args.target)
     est = hw.estimate(workload, profile, **_energy_options(args, profile))
     if args.json:
         out = est.as_dict()
-        out["model"] = desc.name
+        out["model"] = name
         out["workload"] = workload.as_dict()
         print(json.dumps(out, indent=2))
     else:
-        print(f"model {desc.name} ({desc.task})")
+        print(f"model {name} ({task})")
         print(est.explain() if args.explain else est.table())
     return 0
 
@@ -316,7 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--input-rate", type=_fraction, default=0.05, help="probability of an input spike per "
                                                                         "channel and step")
     sim.add_argument("--batch", type=_positive_int, default=1, help="independent samples simulated together")
-    sim.add_argument("--dt", type=_positive_float, help="NIR files: time step in s (default: the NIR reader's)")
+    sim.add_argument("--dt", type=_positive_float, help="NIR files: time step in s (default: the dt the file "
+                                                           "records, else 1e-4)")
     sim.add_argument("--seconds", type=_positive_float, default=1.0, help="COBA: simulated time in s")
     sim.add_argument("--scale", type=_positive_float, default=1.0, help="COBA: network size relative to 4,000 "
                                                                         "neurons")
@@ -326,9 +334,13 @@ def build_parser() -> argparse.ArgumentParser:
     sim.set_defaults(func=_cmd_simulate)
 
     energy = sub.add_parser("energy", help="estimate energy, latency and memory of a model on a hardware target",
-                            description="Map a model (zoo name or description file) onto a hardware profile and "
+                            description="Map a model (zoo name, description file or NIR file) onto a hardware profile and "
                                         "print energy per inference, latency, memory and resources.")
-    energy.add_argument("model", help="zoo entry (e.g. egru-lm-wikitext2) or a model description .toml")
+    energy.add_argument("model", help="zoo entry (e.g. egru-lm-wikitext2), a model description .toml or a NIR file "
+                                      "(.nir, priced at --rate/--activity)")
+    energy.add_argument("--steps", type=_positive_int, help="NIR files: time steps per inference (default 100)")
+    energy.add_argument("--dt", type=_positive_float, help="NIR files: import time step in s (default: the dt the "
+                                                           "file records, else 1e-4)")
     energy.add_argument("--target", default="spinnaker2",
                         help="profile name or file (spinnaker2, imc-rram-40nm, cpu-45nm-horowitz, gpu-a100)")
     energy.add_argument("--activity", help="activity fraction (e.g. 0.2 = 80%% sparsity) or a JSON file of "
@@ -375,7 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Import a NIR graph as a neurosim network; with --target, simulate it on "
                                     "random input and estimate its energy on a hardware profile.")
     im.add_argument("file")
-    im.add_argument("--dt", type=_positive_float, default=1e-4)
+    im.add_argument("--dt", type=_positive_float, help="time step in s (default: the dt the file records, else "
+                                                       "1e-4, snnTorch's); a dt contradicting the file's is refused")
     im.add_argument("--method", choices=["euler", "exact"], default="euler")
     im.add_argument("--target", help="hardware profile to price the imported network on")
     im.add_argument("--steps", type=int, default=100)

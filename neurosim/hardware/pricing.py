@@ -7,7 +7,9 @@ Where the activity comes from is always explicit and is carried in ``Estimate.as
 * a trained zoo entry prices the activity **measured on its test set** (recorded in its TOML, ``[results.workload]``);
 * ``rate=R`` prices a uniform activity ``R`` on every spiking layer (the CLI's ``--rate``);
 * ``activity=`` a fraction, a ``{layer: fraction}`` mapping, or a measured :class:`~neurosim.core.activity.Activity`;
-* a description entry without any of these prices the activity its file states (``[activity]``), and says so.
+* a description entry without any of these prices the activity its file states (``[activity]``), and says so;
+* a NIR file (``*.nir``) is imported (:func:`neurosim.io.nir.import_nir`) and priced at the ``rate``/``activity``
+  given, over ``steps`` steps per inference (NIR records neither; both are printed as assumptions).
 
 A trained entry without a recorded workload, given no rate, is an error rather than a silent default.
 """
@@ -63,10 +65,50 @@ def estimate(workload: Workload, target: str | Profile = "spinnaker2", **options
     return est
 
 
-def resolve_workload(model, *, activity=None, rate: float | None = None) -> Workload:
-    """The workload a front end prices, with ``workload.assumptions`` saying where its activity came from."""
+NIR_DEFAULT_STEPS = 100  # steps per inference for a NIR file when none is given (printed as an assumption)
+
+
+def _is_nir(model) -> bool:
+    import os
+
+    return isinstance(model, (str, os.PathLike)) and str(model).endswith(".nir")
+
+
+def _nir_workload(path, *, activity, rate, steps, dt) -> Workload:
+    from neurosim.hardware.workload import from_rates
+    from neurosim.io.nir import import_nir
+
+    if rate is None and activity is None:
+        raise ValidationError(f"{path}: a NIR file records weights, not activity; give rate=R (--rate R) or "
+                              "activity={layer: fraction} (--activity FILE), or measure it on input you choose: "
+                              f"neurosim import-nir {path} --target TARGET")
+    if hasattr(activity, "layers") and hasattr(activity, "steps"):
+        raise ValidationError(f"{path}: a measured Activity belongs to a model object; price that model "
+                              "(hw.price(model, activity=run.activity)) instead of the file")
+    model, _ = import_nir(path, dt=dt)
+    n_steps = NIR_DEFAULT_STEPS if steps is None else steps
+    act = rate if rate is not None else activity
+    default = act.get("default", 1.0) if isinstance(act, dict) else act
+    wl = from_rates(model, steps=n_steps, activity=act, input_activity=float(default))
+    wl.assumptions = [f"activity: {_describe(act)} (given as {'rate/--rate' if rate is not None else 'activity/--activity'}"
+                      "), input activity the same",
+                      f"steps: {n_steps} per inference ({'given' if steps is not None else 'default for a NIR file'}"
+                      "; --steps)"]
+    return check_workload(wl, "activity")
+
+
+def resolve_workload(model, *, activity=None, rate: float | None = None, steps: int | None = None,
+                     dt: float | None = None) -> Workload:
+    """The workload a front end prices, with ``workload.assumptions`` saying where its activity came from.
+    ``steps``/``dt`` apply to NIR files only (steps per inference; import time step, see ``import_nir``)."""
     from neurosim import validate
     from neurosim.zoo import Description, load_description
+
+    if (steps is not None or dt is not None) and not _is_nir(model):
+        raise ValidationError("steps/dt (--steps/--dt) apply to NIR files only; a zoo entry or description "
+                              "states its own")
+    if steps is not None:
+        steps = validate.positive_int("steps", steps)
 
     if isinstance(model, Workload):
         if rate is not None or activity is not None:
@@ -78,6 +120,8 @@ def resolve_workload(model, *, activity=None, rate: float | None = None) -> Work
         raise ValidationError("give either rate or activity, not both")
     if rate is not None:
         validate.in_range("rate", rate, 0.0, 1.0)
+    if _is_nir(model):
+        return _nir_workload(model, activity=activity, rate=rate, steps=steps, dt=dt)
     if hasattr(activity, "layers") and hasattr(activity, "steps"):  # a measured Activity of a model object
         from neurosim.hardware.workload import from_activity
 
@@ -106,10 +150,11 @@ def resolve_workload(model, *, activity=None, rate: float | None = None) -> Work
 
 
 def price(model, target: str | Profile = "spinnaker2", *, activity=None, rate: float | None = None,
-          **options) -> Estimate:
-    """Price a zoo entry (name or path), a :class:`~neurosim.zoo.Description`, a model with its measured
-    ``activity``, or a :class:`Workload` on ``target``: the function behind the CLI, the cards and the benchmarks."""
-    return estimate(resolve_workload(model, activity=activity, rate=rate), target, **options)
+          steps: int | None = None, dt: float | None = None, **options) -> Estimate:
+    """Price a zoo entry (name or path), a :class:`~neurosim.zoo.Description`, a NIR file, a model with its
+    measured ``activity``, or a :class:`Workload` on ``target``: the function behind the CLI, the cards and the
+    benchmarks."""
+    return estimate(resolve_workload(model, activity=activity, rate=rate, steps=steps, dt=dt), target, **options)
 
 
 def card_energies(model) -> dict[str, float]:

@@ -224,11 +224,70 @@ def _flatten_subgraphs(graph):
     return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
 
 
-def _decay(tau, dt, method):
+def _decay(tau, dt, method, key: str = "?", field: str = "tau"):
     tau = np.asarray(tau, np.float64)
     if np.any(tau <= 0):
-        raise DataFormatError(f"NIR: time constants must be > 0, got min {tau.min()}")
+        raise DataFormatError(f"NIR node {key!r}: time constant {field} must be > 0, got min {tau.min():g}")
     return np.exp(-dt / tau) if method == "exact" else 1.0 - dt / tau
+
+
+def _check_finite(nodes) -> None:
+    """Refuse NaN/inf in any numeric field of any node, naming the node and the field (a NaN weight would
+    otherwise simulate to NaN potentials and be priced as if it were a network)."""
+    import dataclasses
+
+    for key, node in nodes.items():
+        if not dataclasses.is_dataclass(node):
+            continue
+        for f in dataclasses.fields(node):
+            if f.name in ("metadata", "input_type", "output_type"):
+                continue
+            value = getattr(node, f.name, None)
+            if value is None or isinstance(value, (str, bool, dict)):
+                continue
+            try:
+                arr = np.asarray(value, np.float64)
+            except (TypeError, ValueError):
+                continue
+            bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+            if bad:
+                kinds = sorted({"NaN" if np.isnan(v) else "inf" for v in arr.reshape(-1) if not np.isfinite(v)})
+                raise DataFormatError(f"NIR node {key!r} ({type(node).__name__}): {f.name} has {bad} non-finite "
+                                      f"value(s) ({'/'.join(kinds)}) of {np.size(arr)}; refusing to import it")
+
+
+def recorded_dt(graph) -> float | None:
+    """The time step (s) a neurosim export recorded in its neuron nodes' metadata (``"neurosim.dt"``), or None for
+    files from other frameworks. A file whose nodes disagree is refused."""
+    found = {}
+    for key, node in graph.nodes.items():
+        meta = getattr(node, "metadata", None) or {}
+        if "neurosim.dt" in meta:
+            value = float(np.asarray(meta["neurosim.dt"]).reshape(-1)[0])
+            if not (np.isfinite(value) and value > 0):
+                raise DataFormatError(f"NIR node {key!r}: recorded neurosim.dt must be a positive number, got "
+                                      f"{value!r}")
+            found[key] = value
+    values = sorted(set(found.values()))
+    if len(values) > 1:
+        raise DataFormatError(f"NIR: neuron nodes record different time steps {values} s; the file is inconsistent")
+    return values[0] if values else None
+
+
+def _resolve_dt(graph, dt):
+    """One dt for the whole import: the caller's, the file's recorded one, or :data:`DEFAULT_DT`; a caller's dt that
+    contradicts the file's is refused with both values (importing at another dt changes every decay)."""
+    rec = recorded_dt(graph)
+    if dt is None:
+        return rec if rec is not None else DEFAULT_DT
+    if not (isinstance(dt, (int, float)) and np.isfinite(dt) and dt > 0):
+        raise ValidationError(f"dt: must be a positive number of seconds, got {dt!r}")
+    if rec is not None and not math.isclose(float(dt), rec, rel_tol=1e-9):
+        raise ValidationError(f"dt: the NIR file was exported by neurosim at dt = {rec:g} s, and import was asked for "
+                              f"dt = {float(dt):g} s; importing at another dt changes every neuron's decay (a network "
+                              "can go silent). Leave dt out (CLI: drop --dt) to use the file's, or re-export at the "
+                              "dt you want")
+    return float(dt)
 
 
 def _f(a):
@@ -241,14 +300,15 @@ def _neuron_from_node(node, key: str, dt: float, method: str):
 
     nir = _nir()
     if isinstance(node, nir.LIF):
-        beta = _decay(_f(node.tau), dt, method)
+        beta = _decay(_f(node.tau), dt, method, key)
         gain = np.asarray(_f(node.r)) * (1 - beta) if method == "exact" else np.asarray(_f(node.r)) * dt / np.asarray(_f(node.tau))
         v_reset = _f(node.v_reset) if node.v_reset is not None else np.zeros_like(_f(node.v_threshold))
         n = np.size(_f(node.v_threshold))
         return ns.LIF(n, beta=beta, r=gain, v_leak=_f(node.v_leak), v_th=_f(node.v_threshold), v_reset=v_reset,
                       reset="value")
     if isinstance(node, nir.CubaLIF):
-        beta, alpha = _decay(_f(node.tau_mem), dt, method), _decay(_f(node.tau_syn), dt, method)
+        beta = _decay(_f(node.tau_mem), dt, method, key, "tau_mem")
+        alpha = _decay(_f(node.tau_syn), dt, method, key, "tau_syn")
         gain = np.asarray(_f(node.r)) * dt / np.asarray(_f(node.tau_mem))
         w_in = np.asarray(_f(node.w_in)) * dt / np.asarray(_f(node.tau_syn))
         v_reset = _f(node.v_reset) if node.v_reset is not None else np.zeros_like(_f(node.v_threshold))
@@ -260,7 +320,7 @@ def _neuron_from_node(node, key: str, dt: float, method: str):
         return ns.IF(np.size(_f(node.v_threshold)), r=_f(node.r), v_th=_f(node.v_threshold), v_reset=v_reset,
                      reset="value")
     if isinstance(node, nir.LI):
-        beta = _decay(_f(node.tau), dt, method)
+        beta = _decay(_f(node.tau), dt, method, key)
         return ns.LI(np.size(_f(node.tau)), beta=beta, r=np.asarray(_f(node.r)) * dt / np.asarray(_f(node.tau)),
                      v_leak=_f(node.v_leak))
     raise DataFormatError(f"NIR node {key!r}: {type(node).__name__} is not supported by neurosim's importer "
@@ -268,10 +328,37 @@ def _neuron_from_node(node, key: str, dt: float, method: str):
                           "recurrent LIF/CubaLIF cycles)")
 
 
-def import_nir(graph_or_path, *, dt: float = DEFAULT_DT, method: str = "euler"):
+class NIRTypeInferenceWarning(UserWarning):
+    """A NIR file failed ``nir``'s type inference and was read without it."""
+
+
+def _read(nir, path):
+    """``nir.read`` with nir's type inference; a file it refuses (grouped convolutions, which nir 1.0.8 infers
+    wrongly, or older files whose recorded types disagree with nir's inference) is read again without it, with a
+    warning. Other errors (a corrupt file) propagate."""
+    import warnings
+
+    try:
+        return nir.read(path)
+    except Exception as exc:  # nir raises ValueError/KeyError/... from its inference; retry once without it
+        try:
+            graph = nir.read(path, type_check=False)
+        except Exception:
+            raise exc from None
+        grouped = any(isinstance(n, (nir.Conv1d, nir.Conv2d)) and int(n.groups) > 1 for n in graph.nodes.values())
+        if not grouped:  # grouped convolutions: nir 1.0.8's known misinference (see export_nir), not the file's fault
+            warnings.warn(f"{path}: nir's type inference failed ({type(exc).__name__}: {str(exc)[:200]}); read without "
+                          "it. neurosim checks every shape while importing", NIRTypeInferenceWarning, stacklevel=3)
+        return graph
+
+
+def import_nir(graph_or_path, *, dt: float | None = None, method: str = "euler"):
     """Build ``(model, params)`` from a NIR graph or file: a chain of (Affine|Linear) → neuron pairs, with optional
-    recurrent cycles. ``dt``/``method`` as in the module docstring. Raises ``DataFormatError`` on unsupported
-    graphs and files that cannot be read."""
+    recurrent cycles. ``method`` as in the module docstring. ``dt`` (s): None uses the time step a neurosim export
+    recorded in the file (:func:`recorded_dt`), else :data:`DEFAULT_DT` (snnTorch's); a ``dt`` that contradicts the
+    recorded one is refused naming both. Raises ``DataFormatError`` on unsupported graphs, non-finite weights or
+    time constants (naming the node) and files that cannot be read; a file that fails nir's own type inference is
+    read without it, with a :class:`NIRTypeInferenceWarning` (the importer checks every shape itself)."""
     import jax.numpy as jnp
 
     import neurosim as ns
@@ -284,17 +371,14 @@ def import_nir(graph_or_path, *, dt: float = DEFAULT_DT, method: str = "euler"):
         if not path.exists():
             raise DataFormatError(f"{path}: no such NIR file")
         try:
-            try:
-                graph = nir.read(path)
-            except ValueError as exc:  # nir's type inference refuses grouped convolutions (see export_nir);
-                if "Type inference" not in str(exc):  # the importer checks every shape itself
-                    raise
-                graph = nir.read(path, type_check=False)
+            graph = _read(nir, path)
         except Exception as exc:  # h5py/nir raise many kinds of errors on corrupt files
             raise DataFormatError(f"{path}: not a readable NIR file: {type(exc).__name__}: {exc}") from exc
     else:
         graph = graph_or_path
     graph = _flatten_subgraphs(graph)
+    dt = _resolve_dt(graph, dt)
+    _check_finite(graph.nodes)
     nodes, edges = graph.nodes, [tuple(e) for e in graph.edges]
     succ: dict[str, list[str]] = {}
     for s, d in edges:
