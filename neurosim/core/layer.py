@@ -93,6 +93,21 @@ class Layer(SequenceLayer):
     def spiking(self) -> bool:
         return self.neuron.spiking
 
+    @property
+    def dt(self) -> float:
+        return self.neuron.dt
+
+    def time_step(self) -> float | None:
+        return self.neuron.time_step()
+
+    def _param_children(self):
+        children = {"neuron": self.neuron}
+        if self.proj is not None:
+            children["proj"] = self.proj
+        if self.recurrent is not None:
+            children["rec"] = self.recurrent
+        return children
+
     def init(self, key):
         k1, k2, k3 = jax.random.split(key, 3)
         params = {"neuron": self.neuron.init(k2)}

@@ -22,6 +22,7 @@ import numpy as np
 import jax.numpy as jnp
 
 from neurosim import validate
+from neurosim.core import timestep
 from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_matrix, static_counts
 from neurosim.core.dynamics import Component
 from neurosim.core.neurons.group import NeuronGroup
@@ -41,11 +42,13 @@ class Connection:
 
 
 class Network(Component):
-    """Populations and projections. Build with :meth:`add_input`, :meth:`add` and :meth:`connect`."""
+    """Populations and projections. Build with :meth:`add_input`, :meth:`add` and :meth:`connect`. ``dt`` (ms):
+    the network's time step; left out, the first population or synapse built for one sets it (default 1 ms); a
+    part built for another is refused, naming both values (see :mod:`neurosim.core.timestep`)."""
 
-    def __init__(self, dt: float = 1.0, name: str | None = None):
+    def __init__(self, dt: float | None = None, name: str | None = None):
         super().__init__(name=name)
-        self.dt = float(validate.positive("dt", dt))
+        self.dt, self._dt_fixed = timestep.resolve("Network", dt, {})
         self.inputs: dict[str, int] = {}
         self.populations: dict[str, NeuronGroup] = {}
         self.bias: dict[str, float] = {}
@@ -63,9 +66,30 @@ class Network(Component):
         self._new_name(name)
         if not isinstance(group, NeuronGroup):
             raise ValidationError(f"{name}: expected a NeuronGroup, got {type(group).__name__}")
+        self._adopt_dt(f"population {name!r} ({type(group).__name__})", group.time_step())
         self.populations[name] = group
         self.bias[name] = float(validate.finite("bias", bias))
+        self._changed()
         return name
+
+    def _adopt_dt(self, what: str, value) -> None:
+        """The first part built for a time step pins an unpinned network's dt; later parts must agree."""
+        if value is not None and not self._dt_fixed:  # earlier parts (if any) work at any dt
+            self.dt, self._dt_fixed = float(value), True
+            return
+        timestep.check_part("Network", self.dt, what, value)
+
+    def _changed(self) -> None:
+        self.__dict__.pop("_fan_cache", None)
+        if self.__dict__.get("_ns_init_depth", 0) == 0:  # after construction: keep the BrainPy face current
+            self._sync_children()
+            self.reset_state()
+
+    def time_step(self) -> float | None:
+        return self.dt if self._dt_fixed else None
+
+    def _param_children(self):
+        return {**self.populations, **{n: c.proj for n, c in self.connections.items()}}
 
     def connect(self, source: str, target: str, proj: Projection, *, synapse=None, receptor: str = "current",
                 name: str | None = None) -> str:
@@ -82,7 +106,10 @@ class Network(Component):
         validate.choice("receptor", receptor, receptors)
         name = name or f"{source}->{target}"
         self._new_name(name)
-        self.connections[name] = Connection(source, target, proj, synapse or Delta(), receptor)
+        synapse = synapse or Delta()
+        self._adopt_dt(f"the synapse of {name!r} ({type(synapse).__name__})", synapse.time_step())
+        self.connections[name] = Connection(source, target, proj, synapse, receptor)
+        self._changed()
         return name
 
     def _new_name(self, name: str) -> None:

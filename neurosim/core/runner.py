@@ -193,11 +193,12 @@ def simulate(
         else:
             state, (rec, counts) = run_chunk(params, state, stop - start)
         activity.add(counts, static)
-        host = {k: np.asarray(v) for k, v in rec.items()}
+        host = {k: jax.tree_util.tree_map(np.asarray, v) for k, v in rec.items()}  # a Network's output is a dict
         if on_chunk is not None:
             on_chunk(start, host)
         if keep_records:
             for k, v in host.items():
                 kept[k].append(v)
-    records = {k: np.concatenate(v, axis=0) for k, v in kept.items() if v}
+    records = {k: jax.tree_util.tree_map(lambda *chunks: np.concatenate(chunks, axis=0), *v)
+               for k, v in kept.items() if v}
     return SimulationResult(records, activity, state, activity.dt, n_steps)

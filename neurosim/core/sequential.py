@@ -12,6 +12,7 @@ from typing import Sequence
 import jax
 import jax.numpy as jnp
 
+from neurosim.core import timestep
 from neurosim.core.dynamics import Component
 from neurosim.core.layer import SequenceLayer
 from neurosim.core.projections.base import Projection
@@ -20,10 +21,12 @@ from neurosim.errors import ValidationError
 
 
 class Sequential(Component):
-    """Layers applied in order. ``names`` default to ``layer0, layer1, ...``."""
+    """Layers applied in order. ``names`` default to ``layer0, layer1, ...``. ``dt`` (ms): the model's time step;
+    left out, the one its layers were built for (see :mod:`neurosim.core.timestep`); a layer built for another is
+    refused, naming both values."""
 
-    def __init__(self, layers: Sequence[SequenceLayer], names: Sequence[str] | None = None, dt: float = 1.0,
-                 name: str | None = None):
+    def __init__(self, layers: Sequence[SequenceLayer], names: Sequence[str] | None = None,
+                 dt: float | None = None, name: str | None = None):
         super().__init__(name=name)
         layers = [Stage(l) if isinstance(l, Projection) else l for l in layers]
         if not layers:
@@ -40,9 +43,16 @@ class Sequential(Component):
         if len(self.names) != len(layers) or len(set(self.names)) != len(self.names):
             raise ValidationError("names: need one unique name per layer")
         self.layers = dict(zip(self.names, layers))
-        self.dt = float(dt)
+        self.dt, self._dt_fixed = timestep.resolve("Sequential", dt, {
+            f"layer {n!r} ({type(l).__name__})": l.time_step() for n, l in self.layers.items()})
         self.n_in = layers[0].n_in
         self.n_out = layers[-1].n_out
+
+    def time_step(self) -> float | None:
+        return self.dt if self._dt_fixed else None
+
+    def _param_children(self):
+        return self.layers
 
     def layer_sizes(self) -> dict[str, tuple[int, bool]]:
         return {k: (l.n_out, l.spiking) for k, l in self.layers.items()}

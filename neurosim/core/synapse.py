@@ -23,6 +23,9 @@ class ExpState(NamedTuple):
 class Delta:
     """No filtering: the projection output is the input of this step."""
 
+    def time_step(self) -> float | None:
+        return None
+
     def init_state(self, shape):
         return ()
 
@@ -40,6 +43,10 @@ class Exponential:
         self.tau = float(validate.positive("tau", tau))
         self.dt = float(validate.positive("dt", dt))
         self.decay = float(decay_factor("tau", self.tau, self.dt, "exact"))
+
+    def time_step(self) -> float:
+        """The dt (ms) the decay was derived for."""
+        return self.dt
 
     def init_state(self, shape):
         return ExpState(jnp.zeros(shape, jnp.float32))

@@ -1,6 +1,9 @@
-"""Direct conversion of snnTorch models — ``torch.nn.Sequential`` stacks of ``Linear``, ``Conv1d``, ``Conv2d``,
-``MaxPool2d``, ``AvgPool2d``, ``Flatten`` (and ``Dropout``/``Identity``, dropped) with ``snntorch.Leaky`` /
-``snntorch.Synaptic`` neurons — into a neurosim ``Sequential`` and its parameters, matching snnTorch spike for spike.
+"""Direct conversion of snnTorch models — ``torch.nn.Sequential`` stacks, or ``nn.Module`` classes whose
+``forward`` runs a plain stack over time steps as in snnTorch's tutorials (traced with ``torch.fx``), of ``Linear``,
+``Conv1d``, ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``BatchNorm1d/2d``, ``Flatten`` (and ``Dropout``/``Identity``,
+dropped) with ``snntorch.Leaky`` / ``Synaptic`` / ``RLeaky`` / ``RSynaptic`` neurons (defaults included: reset by
+subtraction, delayed reset; per-neuron tensor ``beta``/``threshold``/``alpha``) — into a neurosim ``Sequential`` and
+its parameters, matching snnTorch spike for spike.
 
 Unlike the NIR path (:func:`neurosim.io.nir.from_snntorch`), nothing has to fit NIR's vocabulary: snnTorch's
 defaults (reset by subtraction, delayed reset), max pooling and per-neuron β carry over exactly. Time stays
@@ -16,6 +19,7 @@ no permutation.
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
@@ -54,16 +58,119 @@ def _neuron(m, size: int, i: int):
     beta = float(beta[0]) if beta.size == 1 else beta
     thr = _scalar_or_vector("threshold", m.threshold, size, i)
     common = dict(beta=beta, v_th=thr, reset=reset, reset_delay=bool(m.reset_delay))
-    if isinstance(m, snn.Synaptic):
+    if isinstance(m, (snn.Synaptic, snn.RSynaptic)):
         alpha = np.clip(_np(m.alpha).reshape(-1), 0.0, 1.0)
         return ns.CubaLIF(size, alpha=float(alpha[0]) if alpha.size == 1 else alpha, w_in=1.0, r=1.0, **common)
     return ns.LIF(size, r=1.0, **common)
 
 
-def convert_snntorch(module, in_shape, *, dt: float = 1.0):
-    """``(model, params)`` for an snnTorch ``nn.Sequential``; ``in_shape`` is one sample's input shape without the
-    batch axis (``(C, H, W)`` for a convolutional model, ``(n,)`` or ``n`` for a dense one). ``dt`` (ms) is the
-    step the neuron constants were tuned for (only recorded: β is used as is)."""
+NEURONS = ("Leaky", "Synaptic", "RLeaky", "RSynaptic")
+
+
+def _is_neuron(m) -> bool:
+    import snntorch as snn
+
+    return isinstance(m, tuple(getattr(snn, n) for n in NEURONS))
+
+
+def _recurrent(m, size: int, i: int):
+    """The recurrent projection of an ``RLeaky``/``RSynaptic`` (``mem += recurrent(spk_{t-1})``) and its params."""
+    import jax.numpy as jnp
+    import snntorch as snn
+    import torch
+
+    import neurosim as ns
+
+    if not isinstance(m, (snn.RLeaky, snn.RSynaptic)):
+        return None, None
+    rec = m.recurrent
+    if isinstance(rec, torch.nn.Linear):
+        if (rec.in_features, rec.out_features) != (size, size):
+            raise ValidationError(f"from snnTorch: module {i} has a {rec.in_features}->{rec.out_features} recurrent "
+                                  f"Linear for {size} neurons")
+        proj = ns.Dense(size, size, bias=rec.bias is not None)
+        p = {"w": jnp.asarray(_np(rec.weight).T)}
+        if rec.bias is not None:
+            p["b"] = jnp.asarray(_np(rec.bias))
+        return proj, p
+    if type(rec).__name__ == "RecurrentOneToOne":  # all_to_all=False: spk * V, element-wise
+        v = np.broadcast_to(_np(rec.V).reshape(-1), (size,))
+        return ns.Dense(size, size, bias=False), {"w": jnp.asarray(np.diag(v).astype(np.float32))}
+    raise ValidationError(f"from snnTorch: module {i} ({type(m).__name__}) has a {type(rec).__name__} recurrent "
+                          "connection (convolutional recurrence), which does not convert; use all_to_all with "
+                          "linear_features, or all_to_all=False")
+
+
+def _traced_modules(module):
+    """The modules a ``torch.nn.Module``'s ``forward`` applies, in order, when it is a plain stack unrolled over a
+    fixed number of time steps (traced with ``torch.fx``, snnTorch neurons as leaves). Data-dependent control flow,
+    functional ops between the layers and neuron states that do not come from the neuron's own previous step are
+    refused with a message saying which."""
+    import torch
+    import torch.fx as fx
+
+    class _Tracer(fx.Tracer):
+        def is_leaf_module(self, m, qualname):
+            return _is_neuron(m) or super().is_leaf_module(m, qualname)
+
+    name = type(module).__name__
+    try:
+        graph = _Tracer().trace(module)
+    except Exception as exc:  # fx raises TraceError, TypeError, ... on control flow it cannot follow
+        raise ValidationError(f"from snnTorch: {name}.forward cannot be traced with torch.fx ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0][:200]}); only a plain stack of layers converts (a loop "
+                              "over a fixed number of time steps is fine, control flow that depends on data is "
+                              "not) - or write the model as an nn.Sequential") from None
+    mods = dict(module.named_modules())
+    calls = [n for n in graph.nodes if n.op == "call_module"]
+    if not calls:
+        raise ValidationError(f"from snnTorch: {name}.forward applies no modules")
+    first = calls[0].target
+    period = next((j for j in range(1, len(calls)) if calls[j].target == first), len(calls))
+    order = [c.target for c in calls[:period]]
+    if len(set(order)) != len(order) or len(calls) % period or any(
+            c.target != order[k % period] for k, c in enumerate(calls)):
+        raise ValidationError(f"from snnTorch: {name}.forward calls its modules in the order "
+                              f"{[c.target for c in calls[:2 * period]]}...; only the same stack at every time step "
+                              "converts")
+
+    def source(node):
+        """The call_module (or placeholder) a value comes from, through tuple indexing."""
+        while node.op == "call_function" and node.target is operator.getitem:
+            node = node.args[0]
+        return node
+
+    for k, c in enumerate(calls):
+        arg = c.args[0] if c.args else None
+        if not isinstance(arg, fx.Node):
+            raise ValidationError(f"from snnTorch: {c.target} is called without a tensor input")
+        src = source(arg)
+        if k % period == 0:
+            while src.op == "call_method" and src.target in ("view", "reshape", "flatten", "float"):
+                src = source(src.args[0])  # x.view(B, -1), x[step] ... of the input
+            if src.op != "placeholder":
+                raise ValidationError(f"from snnTorch: the first module {c.target} reads {src.op} "
+                                      f"{src.target!r}, not the model input")
+        elif src is not calls[k - 1]:
+            raise ValidationError(f"from snnTorch: {c.target} reads {src.op} {src.target!r}, not the output of "
+                                  f"{calls[k - 1].target}; forward must pass each module's output to the next "
+                                  "(functional ops between layers do not convert: use modules, e.g. nn.Flatten)")
+        m = mods[c.target]
+        if _is_neuron(m) and k >= period:
+            prev = calls[k - period]
+            for a in c.args[1:]:
+                if isinstance(a, fx.Node) and source(a) is not prev:
+                    raise ValidationError(f"from snnTorch: a state passed to {c.target} at step {k // period} does "
+                                          "not come from its own previous step")
+    return [mods[t] for t in order]
+
+
+def convert_snntorch(module, in_shape, *, dt: float | None = None):
+    """``(model, params)`` for an snnTorch model: an ``nn.Sequential`` (neurons with ``init_hidden=True``), or an
+    ``nn.Module`` class whose ``forward`` is a plain stack run over time steps as in snnTorch's tutorials (traced
+    with ``torch.fx``; see :func:`_traced_modules`). ``in_shape`` is one sample's input shape without the batch
+    axis (``(C, H, W)`` for a convolutional model, ``(n,)`` or ``n`` for a dense one). ``dt`` (ms) is recorded as
+    the model's time step (β is used as is). The converted model outputs the last neuron layer's spikes."""
     import jax.numpy as jnp
     import snntorch as snn
     import torch
@@ -71,7 +178,13 @@ def convert_snntorch(module, in_shape, *, dt: float = 1.0):
     import neurosim as ns
 
     nn = torch.nn
-    mods = list(module.children()) if isinstance(module, nn.Sequential) else [module]
+    traced = not isinstance(module, nn.Sequential) and not _is_neuron(module) and any(True for _ in module.children())
+    if isinstance(module, nn.Sequential):
+        mods = list(module.children())
+    elif traced:
+        mods = _traced_modules(module)
+    else:
+        mods = [module]
     shape = (int(in_shape),) if isinstance(in_shape, (int, np.integer)) else tuple(int(s) for s in in_shape)
     layers, names, params, pending = [], [], {}, []
 
@@ -139,14 +252,17 @@ def convert_snntorch(module, in_shape, *, dt: float = 1.0):
                 raise ValidationError(f"from snnTorch: module {i}: only Flatten(start_dim=1, end_dim=-1) converts")
             proj = ns.Flatten(shape)
             out = (proj.n_out,)
-        elif isinstance(m, (snn.Leaky, snn.Synaptic)):
-            if not getattr(m, "init_hidden", False):
+        elif _is_neuron(m):
+            if not traced and not getattr(m, "init_hidden", False):
                 raise ValidationError(f"from snnTorch: module {i} has init_hidden=False; inside nn.Sequential "
                                       "snnTorch neurons need init_hidden=True")
             size = math.prod(shape)
             neuron = _neuron(m, size, i)
+            rec, rec_p = _recurrent(m, size, i)
             name = f"layer{len(layers)}"
             lp = {"neuron": {}}
+            if rec is not None:
+                lp["rec"] = rec_p
             if len(pending) == 1:
                 lproj, lp["proj"] = pending[0]
             elif pending:
@@ -156,15 +272,15 @@ def convert_snntorch(module, in_shape, *, dt: float = 1.0):
                 lproj = None
             if lproj is not None and not lp["proj"]:
                 lp.pop("proj")
-            layers.append(ns.Layer(lproj, neuron))
+            layers.append(ns.Layer(lproj, neuron, recurrent=rec))
             names.append(name)
             params[name] = lp
             pending = []
             continue
         else:
             raise ValidationError(f"from snnTorch: module {i} ({type(m).__name__}) is not supported (Linear, Conv1d, "
-                                  "Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, Identity, snntorch.Leaky, "
-                                  "snntorch.Synaptic)")
+                                  "Conv2d, MaxPool2d, AvgPool2d, BatchNorm1d/2d, Flatten, Dropout, Identity, "
+                                  "snntorch.Leaky, Synaptic, RLeaky, RSynaptic)")
         if not pending and not p:
             layers.append(proj)
             names.append(f"layer{len(layers) - 1}")

@@ -84,6 +84,7 @@ class EGRU(SequenceLayer):
         if self.threshold_kind == "direct":
             validate.in_range("threshold_mean", self.threshold_mean, 0.0, 1.0, lo_open=True, hi_open=True)
         self.learn_threshold = bool(learn_threshold)
+        self.frozen_params = () if self.learn_threshold else ("theta",)
         self.support = float(validate.positive("support", support))
         self.surrogate = surrogate("triangle", scale=1.0 / self.support,
                                    height=float(validate.positive("dampening", dampening)))

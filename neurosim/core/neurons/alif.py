@@ -32,12 +32,13 @@ class ALIF(NeuronGroup):
 
     learnable = ("decay", "v_th", "beta_adapt")
 
-    def __init__(self, size: int, tau_mem=None, *, beta=None, tau_adapt=200.0, beta_adapt=1.8, dt: float = 1.0,
+    def __init__(self, size: int, tau_mem=None, *, beta=None, tau_adapt=200.0, beta_adapt=1.8, dt: float | None = None,
                  method: str = "exact", r=1.0, v_leak=0.0, v_th=1.0, v_reset=0.0, reset: str = "subtract",
                  detach_reset: bool = True, t_ref: float = 0.0, surrogate="fast_sigmoid",
                  learn: Iterable[str] = (), name: str | None = None):
         super().__init__(size, learn=learn, name=name)
-        self.dt = float(validate.positive("dt", dt))
+        self._set_dt(dt)
+        self._dt_derived = True  # the adaptation decay exp(-dt/tau_adapt) always uses it
         decay, gain = _decay_and_gain(tau_mem, beta, self.dt, method, r, "tau_mem")
         rho = membrane.decay_factor("tau_adapt", tau_adapt, self.dt, "exact")
         validate.finite("beta_adapt", beta_adapt)

@@ -42,10 +42,11 @@ class CobaLIF(NeuronGroup):
     receptors = ("exc", "inh", "current")
 
     def __init__(self, size: int, *, tau_mem=20.0, v_rest=-60.0, v_th=-50.0, v_reset=-60.0, e_exc=0.0,
-                 e_inh=-80.0, r=1.0, t_ref=5.0, dt: float = 0.1, surrogate="fast_sigmoid",
+                 e_inh=-80.0, r=1.0, t_ref=5.0, dt: float | None = None, surrogate="fast_sigmoid",
                  learn: Iterable[str] = (), name: str | None = None):
         super().__init__(size, learn=learn, name=name)
-        self.dt = float(validate.positive("dt", dt))
+        self._set_dt(dt, default=0.1)
+        self._dt_derived = True  # dt/tau_mem and the refractory steps always use it
         tau = validate.positive("tau_mem", tau_mem)
         membrane.decay_factor("tau_mem", tau, self.dt, "exact")  # validates and warns on dt > tau
         membrane.check_threshold(v_th, v_reset, "value")

@@ -32,6 +32,22 @@ class NeuronGroup(Component):
             validate.choice("learn", item, self.learnable)
         self.const: dict[str, jnp.ndarray] = {}
 
+    def _set_dt(self, dt, default: float = 1.0) -> float:
+        """``self.dt`` (ms) from the argument (None: ``default``); an explicit dt pins the group's time step."""
+        self._dt_given = dt is not None
+        self._dt_derived = False
+        self.dt = float(validate.positive("dt", dt)) if dt is not None else float(default)
+        return self.dt
+
+    def time_step(self) -> float | None:
+        """The dt (ms) this group was built for when it matters: given explicitly, or used to derive a decay
+        from a time constant or a refractory period; None for groups built from discrete constants only."""
+        given = self.__dict__.get("_dt_given")
+        if given is None:  # a user-defined group that sets self.dt itself: assume its constants use it
+            dt = self.__dict__.get("dt")
+            return None if dt is None else float(dt)
+        return self.dt if (given or self._dt_derived) else None
+
     def _set_const(self, **values) -> None:
         for key, value in values.items():
             arr = validate.broadcastable(key, value, self.size)

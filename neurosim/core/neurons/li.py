@@ -26,10 +26,11 @@ class LI(NeuronGroup):
     learnable = ("decay",)
     spiking = False
 
-    def __init__(self, size: int, tau_mem=None, *, beta=None, dt: float = 1.0, method: str = "exact", r=1.0,
+    def __init__(self, size: int, tau_mem=None, *, beta=None, dt: float | None = None, method: str = "exact", r=1.0,
                  v_leak=0.0, learn: Iterable[str] = (), name: str | None = None):
         super().__init__(size, learn=learn, name=name)
-        self.dt = float(validate.positive("dt", dt))
+        self._set_dt(dt)
+        self._dt_derived = tau_mem is not None
         decay, gain = _decay_and_gain(tau_mem, beta, self.dt, method, r, "tau_mem")
         self._set_const(decay=decay, gain=gain, v_leak=v_leak)
 

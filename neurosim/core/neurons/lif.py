@@ -46,7 +46,8 @@ class LIF(NeuronGroup):
       size: number of neurons.
       tau_mem: membrane time constant in ms (scalar or per neuron). Give either ``tau_mem`` or ``beta``.
       beta: discrete decay per step in [0, 1] (snnTorch convention: input gain 1).
-      dt: time step in ms. method: ``"exact"`` or ``"euler"``. r: input resistance (gain = (1-β)·r).
+      dt: time step in ms (default 1; given explicitly, it pins the group's time step: see
+        :mod:`neurosim.core.timestep`). method: ``"exact"`` or ``"euler"``. r: input resistance (gain = (1-β)·r).
       v_leak, v_th, v_reset: resting, threshold and reset potentials (same unit as the input).
       reset: ``"subtract"``, ``"value"`` or ``"none"``; reset_delay: snnTorch-style delayed reset.
       detach_reset: no gradient through the reset (snnTorch default). t_ref: refractory period in ms.
@@ -62,7 +63,7 @@ class LIF(NeuronGroup):
         tau_mem=None,
         *,
         beta=None,
-        dt: float = 1.0,
+        dt: float | None = None,
         method: str = "exact",
         r=1.0,
         v_leak=0.0,
@@ -77,10 +78,11 @@ class LIF(NeuronGroup):
         name: str | None = None,
     ):
         super().__init__(size, learn=learn, name=name)
-        self.dt = float(validate.positive("dt", dt))
+        self._set_dt(dt)
         decay, gain = _decay_and_gain(tau_mem, beta, self.dt, method, r, "tau_mem")
         membrane.check_threshold(v_th, v_reset, reset)
         n_ref = membrane.refractory_steps(t_ref, self.dt)
+        self._dt_derived = tau_mem is not None or n_ref > 0
         membrane.check_rule(reset, reset_delay, n_ref)
         self.rule = membrane.SpikeRule(reset, bool(reset_delay), bool(detach_reset), n_ref, as_surrogate(surrogate))
         self._set_const(decay=decay, gain=gain, v_leak=v_leak, v_th=v_th, v_reset=v_reset)
@@ -130,16 +132,17 @@ class CubaLIF(NeuronGroup):
 
     learnable = ("decay", "alpha", "v_th")
 
-    def __init__(self, size: int, tau_syn=None, tau_mem=None, *, alpha=None, beta=None, w_in=1.0, dt: float = 1.0,
+    def __init__(self, size: int, tau_syn=None, tau_mem=None, *, alpha=None, beta=None, w_in=1.0, dt: float | None = None,
                  method: str = "exact", r=1.0, v_leak=0.0, v_th=1.0, v_reset=0.0, reset: str = "subtract",
                  reset_delay: bool = False, detach_reset: bool = True, t_ref: float = 0.0, surrogate="fast_sigmoid",
                  learn: Iterable[str] = (), name: str | None = None):
         super().__init__(size, learn=learn, name=name)
-        self.dt = float(validate.positive("dt", dt))
+        self._set_dt(dt)
         syn_decay, _ = _decay_and_gain(tau_syn, alpha, self.dt, method, 1.0, "tau_syn", alpha_name="alpha")
         decay, gain = _decay_and_gain(tau_mem, beta, self.dt, method, r, "tau_mem")
         membrane.check_threshold(v_th, v_reset, reset)
         n_ref = membrane.refractory_steps(t_ref, self.dt)
+        self._dt_derived = tau_syn is not None or tau_mem is not None or n_ref > 0
         membrane.check_rule(reset, reset_delay, n_ref)
         self.rule = membrane.SpikeRule(reset, bool(reset_delay), bool(detach_reset), n_ref, as_surrogate(surrogate))
         self._set_const(alpha=syn_decay, w_in=w_in, decay=decay, gain=gain, v_leak=v_leak, v_th=v_th, v_reset=v_reset)

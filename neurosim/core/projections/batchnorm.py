@@ -43,6 +43,8 @@ class BatchNorm(Projection):
     def channels(self) -> int:
         return self.shape[0]
 
+    frozen_params = ("mean", "var")  # running statistics: updated from batches, not trained
+
     def init(self, key):
         c = self.channels
         return {"scale": jnp.ones((c,), jnp.float32), "shift": jnp.zeros((c,), jnp.float32),

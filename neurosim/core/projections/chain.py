@@ -37,6 +37,9 @@ class Chain(Projection):
     def first(self) -> Projection:
         return self.stages[0]
 
+    def _param_children(self):
+        return {str(i): p for i, p in enumerate(self.stages)}
+
     def init(self, key):
         keys = jax.random.split(key, len(self.stages))
         return {str(i): p.init(k) for i, (p, k) in enumerate(zip(self.stages, keys))}
