@@ -140,21 +140,45 @@ def _traced_modules(module):
             node = node.args[0]
         return node
 
+    def as_module(node):
+        """A functional op between layers as the module it equals (tutorial 6 writes F.max_pool2d and
+        x.view(batch, -1)); None when it has no module form."""
+        F = torch.nn.functional
+        args, kw = list(node.args[1:]), dict(node.kwargs)
+        if node.op == "call_function" and node.target in (F.max_pool2d, F.avg_pool2d):
+            names = ("kernel_size", "stride", "padding")
+            opts = {n: (args[j] if j < len(args) else kw.get(n)) for j, n in enumerate(names)}
+            cls = torch.nn.MaxPool2d if node.target is F.max_pool2d else torch.nn.AvgPool2d
+            return cls(opts["kernel_size"], opts["stride"], opts["padding"] or 0)
+        flat = ((node.op == "call_function" and node.target is torch.flatten and (args[:1] == [1] or kw.get("start_dim") == 1))
+                or (node.op == "call_method" and node.target == "flatten" and (args[:1] == [1] or kw.get("start_dim") == 1))
+                or (node.op == "call_method" and node.target in ("view", "reshape") and len(args) == 2 and args[1] == -1))
+        return torch.nn.Flatten() if flat else None
+
+    sequence = []
     for k, c in enumerate(calls):
         arg = c.args[0] if c.args else None
         if not isinstance(arg, fx.Node):
             raise ValidationError(f"from snnTorch: {c.target} is called without a tensor input")
-        src = source(arg)
+        src, between = source(arg), []
         if k % period == 0:
             while src.op == "call_method" and src.target in ("view", "reshape", "flatten", "float"):
                 src = source(src.args[0])  # x.view(B, -1), x[step] ... of the input
             if src.op != "placeholder":
                 raise ValidationError(f"from snnTorch: the first module {c.target} reads {src.op} "
                                       f"{src.target!r}, not the model input")
-        elif src is not calls[k - 1]:
-            raise ValidationError(f"from snnTorch: {c.target} reads {src.op} {src.target!r}, not the output of "
-                                  f"{calls[k - 1].target}; forward must pass each module's output to the next "
-                                  "(functional ops between layers do not convert: use modules, e.g. nn.Flatten)")
+        else:
+            while src is not calls[k - 1] and src.op in ("call_function", "call_method"):
+                op = as_module(src)
+                if op is None:
+                    break
+                between.insert(0, op)
+                src = source(src.args[0])
+            if src is not calls[k - 1]:
+                raise ValidationError(f"from snnTorch: {c.target} reads {src.op} {src.target!r}, not the output of "
+                                      f"{calls[k - 1].target}; forward must pass each module's output to the next "
+                                      "(between layers only max/avg pooling and flattening convert as functions: "
+                                      "use modules for anything else)")
         m = mods[c.target]
         if _is_neuron(m) and k >= period:
             prev = calls[k - period]
@@ -162,7 +186,9 @@ def _traced_modules(module):
                 if isinstance(a, fx.Node) and source(a) is not prev:
                     raise ValidationError(f"from snnTorch: a state passed to {c.target} at step {k // period} does "
                                           "not come from its own previous step")
-    return [mods[t] for t in order]
+        if k < period:
+            sequence += between + [m]
+    return sequence
 
 
 def convert_snntorch(module, in_shape, *, dt: float | None = None):

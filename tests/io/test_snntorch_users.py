@@ -155,5 +155,43 @@ def test_functional_ops_between_layers_are_refused():
                 out.append(spk2)
             return torch.stack(out)
 
-    with pytest.raises(ValidationError, match="fc2 reads call_function.*not the output of lif1"):
+    with pytest.raises(ValidationError, match="fc2 reads call_function.*relu.*not the output of lif1"):
         convert_snntorch(Functional(), N_IN)
+
+
+class Tutorial6(nn.Module):
+    """snnTorch tutorial 6: Conv2d with functional max pooling, a view before the Linear, default Leaky."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 4, 3), nn.Conv2d(4, 6, 3)
+        self.fc1 = nn.Linear(6 * 1 * 1, N_OUT)
+        scaled(self.conv1, self.conv2, self.fc1)
+        self.lif1, self.lif2, self.lif3 = snn.Leaky(beta=0.9), snn.Leaky(beta=0.9), snn.Leaky(beta=0.9)
+
+    def forward(self, x):
+        mem1, mem2, mem3 = self.lif1.init_leaky(), self.lif2.init_leaky(), self.lif3.init_leaky()
+        out = []
+        for step in range(T):
+            cur1 = F.max_pool2d(self.conv1(x[step]), 2)
+            spk1, mem1 = self.lif1(cur1, mem1)
+            cur2 = F.max_pool2d(self.conv2(spk1), 2)
+            spk2, mem2 = self.lif2(cur2, mem2)
+            cur3 = self.fc1(spk2.view(B, -1))
+            spk3, mem3 = self.lif3(cur3, mem3)
+            out.append(spk3)
+        return torch.stack(out)
+
+
+F = torch.nn.functional
+
+
+def test_tutorial6_conv_class_with_functional_pooling():
+    torch.manual_seed(2)
+    net = Tutorial6()
+    x = (np.random.default_rng(2).random((T, B, 1, 10, 10)) < 0.4).astype(np.float32)
+    with torch.no_grad():
+        ref = net(torch.from_numpy(x)).numpy()
+    model, params = convert_snntorch(net, (1, 10, 10))
+    assert ref.sum() > 0
+    np.testing.assert_array_equal(neurosim_spikes(model, params, x.reshape(T, B, -1)), ref)
