@@ -10,10 +10,12 @@ On *import*, ``method="euler"`` (default) inverts that mapping exactly; ``method
 **What maps.** ``Dense`` → ``Affine`` (``Linear`` without bias; NIR weights are (out, in)); sparse projections are
 written as dense ``Affine`` weights (NIR has no sparse type) with ``metadata["neurosim.sparse"] = True``;
 ``LIF`` → ``LIF``; ``CubaLIF`` → ``CubaLIF``; ``IF`` → ``IF``; ``LI`` → ``LI``; a recurrent layer → a cycle
-``LIF → Affine → LIF``. NIR's reset is "on spike, v ← v_reset", so only neurons that reset *to a value* in the
-spiking step export; reset by subtraction, delayed resets, refractoriness, adaptive thresholds (ALIF),
-conductance-based neurons and EGRU gates have no NIR primitive and are refused with a message saying so — never
-silently approximated.
+``LIF → Affine → LIF``. NIR's reset is "on spike, v ← v_reset"; reset by subtraction, no reset and delayed resets
+have no NIR form, so export says so (a :class:`NIRConventionWarning`) and records them as node metadata
+(``neurosim.reset``, ``neurosim.reset_delay``): neurosim → NIR → neurosim is exact, other importers reset to
+``v_reset``. Refractoriness, adaptive thresholds (ALIF), conductance-based neurons and EGRU gates have no NIR
+primitive and are refused with a message saying so — never silently approximated. Import takes the time step a
+neurosim export recorded (``neurosim.dt``) and refuses a conflicting one; non-finite values are refused.
 
 **snnTorch.** snnTorch 1.0.0's own exporter fails with nir 1.0.8 on a plain ``Linear``+``Leaky`` stack (its sample
 input's batch dimension leaks into the graph's input type: "type mismatch: input.output: [[1 4]] -> 0.input:
@@ -89,11 +91,19 @@ def _neuron_node(neuron, name: str, dt: float, shape: tuple | None = None):
             raise ValidationError(f"export: {name} is a non-leaky LI (beta = 1), which NIR's LI cannot express")
         return nir.LI(tau=full(tau), r=full(c["gain"] * tau / dt), v_leak=full(c["v_leak"]))
     rule = neuron.rule
-    if rule.reset != "value" or rule.reset_delay or rule.n_ref:
-        what = ("reset by subtraction" if rule.reset == "subtract" else "no reset" if rule.reset == "none"
-                else "a delayed reset" if rule.reset_delay else "a refractory period")
-        raise ValidationError(f"export: {name} uses {what}; NIR neurons reset to v_reset in the spiking step "
-                              "(build the neuron with reset='value', reset_delay=False, t_ref=0 to export it)")
+    if rule.n_ref:
+        raise ValidationError(f"export: {name} uses a refractory period; NIR neurons have none (build the neuron "
+                              "with t_ref=0 to export it)")
+    if rule.reset != "value" or rule.reset_delay:
+        import warnings
+
+        what = ", ".join(w for w in ("reset by subtraction" if rule.reset == "subtract" else
+                                     "no reset" if rule.reset == "none" else "",
+                                     "a delayed reset" if rule.reset_delay else "") if w)
+        warnings.warn(f"export: {name} uses {what}, which NIR cannot express (NIR neurons reset to v_reset in the "
+                      "spiking step); the convention is carried as neurosim metadata (neurosim.reset, "
+                      "neurosim.reset_delay): neurosim re-imports it exactly, other NIR importers will reset to "
+                      "v_reset", NIRConventionWarning, stacklevel=4)
     if isinstance(neuron, IF):
         return nir.IF(r=full(c["gain"]), v_threshold=full(c["v_th"]), v_reset=full(c["v_reset"]))
     if isinstance(neuron, CubaLIF):
@@ -168,6 +178,10 @@ def export_nir(model, params, path: str | os.PathLike | None = None, *, dt: floa
             add_projection(f"{name}.proj", layer.proj, p.get("proj", {}))
         neuron = _neuron_node(layer.neuron, name, dt, shape)
         neuron.metadata = {"neurosim.dt": dt, "neurosim.class": type(layer.neuron).__name__}
+        rule = getattr(layer.neuron, "rule", None)
+        if rule is not None and (rule.reset != "value" or rule.reset_delay):
+            neuron.metadata["neurosim.reset"] = rule.reset
+            neuron.metadata["neurosim.reset_delay"] = int(bool(rule.reset_delay))
         if getattr(layer.neuron, "dt", None) is not None:
             neuron.metadata["neurosim.model_dt"] = float(layer.neuron.dt)
         nodes[f"{name}.neuron"] = neuron
@@ -229,6 +243,23 @@ def _decay(tau, dt, method, key: str = "?", field: str = "tau"):
     if np.any(tau <= 0):
         raise DataFormatError(f"NIR node {key!r}: time constant {field} must be > 0, got min {tau.min():g}")
     return np.exp(-dt / tau) if method == "exact" else 1.0 - dt / tau
+
+
+class NIRConventionWarning(UserWarning):
+    """A neurosim convention NIR cannot express was exported as neurosim metadata."""
+
+
+def _reset_convention(node, key: str) -> dict:
+    """``reset``/``reset_delay`` for a neuron node: NIR's (reset to v_reset) unless a neurosim export recorded
+    another convention in the metadata."""
+    meta = getattr(node, "metadata", None) or {}
+    reset = meta.get("neurosim.reset", "value")
+    reset = reset.decode() if isinstance(reset, bytes) else str(np.asarray(reset).reshape(-1)[0]) \
+        if not isinstance(reset, str) else reset
+    if reset not in ("value", "subtract", "none"):
+        raise DataFormatError(f"NIR node {key!r}: unknown neurosim.reset {reset!r}")
+    delay = bool(int(np.asarray(meta.get("neurosim.reset_delay", 0)).reshape(-1)[0]))
+    return {"reset": reset, "reset_delay": delay}
 
 
 def _check_finite(nodes) -> None:
@@ -305,7 +336,7 @@ def _neuron_from_node(node, key: str, dt: float, method: str):
         v_reset = _f(node.v_reset) if node.v_reset is not None else np.zeros_like(_f(node.v_threshold))
         n = np.size(_f(node.v_threshold))
         return ns.LIF(n, beta=beta, r=gain, v_leak=_f(node.v_leak), v_th=_f(node.v_threshold), v_reset=v_reset,
-                      reset="value")
+                      **_reset_convention(node, key))
     if isinstance(node, nir.CubaLIF):
         beta = _decay(_f(node.tau_mem), dt, method, key, "tau_mem")
         alpha = _decay(_f(node.tau_syn), dt, method, key, "tau_syn")
@@ -314,11 +345,11 @@ def _neuron_from_node(node, key: str, dt: float, method: str):
         v_reset = _f(node.v_reset) if node.v_reset is not None else np.zeros_like(_f(node.v_threshold))
         n = np.size(_f(node.v_threshold))
         return ns.CubaLIF(n, alpha=alpha, beta=beta, w_in=w_in, r=gain, v_leak=_f(node.v_leak), v_th=_f(node.v_threshold),
-                          v_reset=v_reset, reset="value")
+                          v_reset=v_reset, **_reset_convention(node, key))
     if isinstance(node, nir.IF):
         v_reset = _f(node.v_reset) if node.v_reset is not None else np.zeros_like(_f(node.v_threshold))
         return ns.IF(np.size(_f(node.v_threshold)), r=_f(node.r), v_th=_f(node.v_threshold), v_reset=v_reset,
-                     reset="value")
+                     **_reset_convention(node, key))
     if isinstance(node, nir.LI):
         beta = _decay(_f(node.tau), dt, method, key)
         return ns.LI(np.size(_f(node.tau)), beta=beta, r=np.asarray(_f(node.r)) * dt / np.asarray(_f(node.tau)),
