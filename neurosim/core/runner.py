@@ -134,6 +134,12 @@ def simulate(
       devices: run the batch data-parallel over these devices (a count, a list, or a ``Mesh``; see
         :mod:`neurosim.parallel`); the batch size must divide evenly.
     """
+    from neurosim.contracts import Simulatable, missing
+
+    if not isinstance(model, Simulatable):
+        raise ValidationError(f"simulate: {type(model).__name__} is not a simulatable model (lacks "
+                              f"{', '.join(missing(model, Simulatable))}); wrap a single layer in "
+                              "ns.Sequential([...])")
     if inputs is None:
         if steps is None:
             raise ValidationError("steps: give the number of steps when there is no input")
