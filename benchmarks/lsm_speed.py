@@ -53,7 +53,7 @@ def main(argv=None):
     lsm = LiquidStateMachine(args.n_in, args.n, weights="rram-forming-random", in_gain=3.0, beta=0.95, dt=1.0)
     params = lsm.init(jax.random.PRNGKey(1))
     nnz = lsm.projections["res->res"].nnz
-    t_dense, s_dense = bench(lambda: lsm.run(params, x), args.repeats)
+    t_dense, s_dense = bench(lambda: lsm.run(params, x).outputs, args.repeats)
     rate = float(s_dense.mean()) * 1000.0
     print(f"recurrent synapses {nnz} (mean fan-out {nnz / args.n:.1f}); mean rate {rate:.1f} Hz")
 
@@ -83,7 +83,7 @@ def main(argv=None):
         lsm_e = LiquidStateMachine(args.n_in, args.n, weights="rram-forming-random", in_gain=3.0, beta=0.95,
                                    dt=1.0, backend="event")
         params_e = lsm_e.init(jax.random.PRNGKey(1))
-        t_event, s_event = bench(lambda: lsm_e.run(params_e, x), args.repeats)
+        t_event, s_event = bench(lambda: lsm_e.run(params_e, x).outputs, args.repeats)
         print(f"LSM event backend : {t_event:7.2f} s  -> event/peer ratio {t_event / t_peer:.2f}; spike agreement "
               f"with dense {float(jnp.mean(s_event == s_dense)):.4f}")
 

@@ -27,7 +27,8 @@ _LAZY = {
     **{name: "neurosim.learn" for name in ("Checkpoint", "EarlyStopping", "History", "Trainer")},
 }
 _SUBPACKAGES = ("core", "data", "devices", "hardware", "io", "learn", "models", "physical", "plot", "zoo",
-                "parallel", "validate", "errors", "resources", "demo", "cli", "notebook", "model_source")
+                "parallel", "validate", "errors", "resources", "demo", "cli", "notebook", "model_source",
+                "contracts")
 
 
 def __getattr__(name: str):

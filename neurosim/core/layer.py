@@ -20,6 +20,7 @@ from neurosim.core.projections.batchnorm import apply_train as bn_apply_train
 from neurosim.core.projections.batchnorm import has_batch_norm, update_running
 from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_matrix, static_counts
 from neurosim.core.dynamics import Component
+from neurosim.core.run import Run
 from neurosim.core.neurons.group import NeuronGroup
 from neurosim.core.projections.base import Projection
 from neurosim.core.spec import LayerSpec
@@ -34,8 +35,8 @@ class SequenceLayer(Component):
     """Interface of anything :class:`~neurosim.core.sequential.Sequential` can stack.
 
     Attributes ``n_in``, ``n_out``, ``spiking``; methods ``init``, ``init_state``, ``step_with_counts(params,
-    state, x) -> (state, out, StepCounts)``, ``run(params, state, xs, *, key=None, train=False) -> (state,
-    outputs, counts)`` over time-major ``xs`` and ``static_counts() -> StaticCounts``. ``key``/``train`` drive
+    state, x) -> (state, out, StepCounts)``, ``run(params, state, xs, *, key=None, train=False) ->``
+    :class:`~neurosim.core.run.Run` over time-major ``xs`` and ``static_counts() -> StaticCounts``. ``key``/``train`` drive
     stochastic training-time regularisers (dropout, zoneout); deterministic layers ignore them.
     """
 
@@ -46,11 +47,6 @@ class SequenceLayer(Component):
     def step(self, params, state, x):
         state, out, _ = self.step_with_counts(params, state, x)
         return state, out
-
-    def run_aux(self, params, state, xs, *, key=None, train=False):
-        """``run`` plus a scalar training penalty (activity regularisers); 0 for layers without one."""
-        state, outs, counts = self.run(params, state, xs, key=key, train=train)
-        return state, outs, counts, jnp.zeros((), jnp.float32)
 
 
 class Layer(SequenceLayer):
@@ -145,13 +141,9 @@ class Layer(SequenceLayer):
     def has_batch_norm(self) -> bool:
         return self.proj is not None and has_batch_norm(self.proj)
 
-    def run(self, params, state, xs, *, key=None, train=False):
-        state, outs, counts, _ = self.run_stats(params, state, xs, key=key, train=train)
-        return state, outs, counts
-
-    def run_stats(self, params, state, xs, *, key=None, train=False):
-        """``run`` plus the batch statistics of the projection's batch norms in training (``None`` otherwise):
-        see :mod:`~neurosim.core.projections.batchnorm`."""
+    def run(self, params, state, xs, *, key=None, train=False) -> Run:
+        """The whole sequence (:class:`~neurosim.core.run.Run`); in training, ``extras["batch_stats"]`` carries the
+        batch statistics of the projection's batch norms (see :mod:`~neurosim.core.projections.batchnorm`)."""
         if xs.shape[-1] != self.n_in:
             raise ValidationError(f"input: expected last dimension {self.n_in}, got shape {xs.shape}")
         stats = None
@@ -160,7 +152,10 @@ class Layer(SequenceLayer):
         else:
             currents = self._feedforward(params, xs)
         state, outs, counts = self._run_currents(params, state, xs, currents)
-        return state, outs, counts, stats
+        extras = {"penalty": jnp.zeros((), jnp.float32)}
+        if stats is not None:
+            extras["batch_stats"] = stats
+        return Run(state, outs, counts, extras)
 
     def update_batch_stats(self, params, stats, previous=None):
         """``params`` with the running statistics of the projection's batch norms updated from ``stats``

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 from neurosim.core import timestep
 from neurosim.core.dynamics import Component
 from neurosim.core.layer import SequenceLayer
+from neurosim.core.run import Run
 from neurosim.core.projections.base import Projection
 from neurosim.core.stage import Stage
 from neurosim.errors import ValidationError
@@ -92,26 +93,23 @@ class Sequential(Component):
         state, out, _ = self.step_with_counts(params, state, x)
         return state, out
 
-    def run(self, params, state, xs, *, record_outputs: bool = False, key=None, train: bool = False):
-        """Run over time-major ``xs`` (T, *batch, n_in). Returns ``(state, outputs, counts, extras)``:
-        ``extras["penalty"]`` is the sum of the layers' activity-regulariser penalties and
-        ``extras["outputs"]`` maps layer name → (T, *batch, n) when ``record_outputs``. ``key`` and ``train``
-        reach layers with stochastic regularisers (dropout, zoneout); with ``train``, batch norms normalise with
-        batch statistics, returned in ``extras["batch_stats"]`` (see :meth:`update_batch_stats`)."""
+    def run(self, params, state, xs, *, record_outputs: bool = False, key=None, train: bool = False) -> Run:
+        """Run over time-major ``xs`` (T, *batch, n_in); a :class:`~neurosim.core.run.Run` whose ``counts`` map
+        layer name → per-step counts and whose ``extras`` hold ``"penalty"`` (the sum of the layers'
+        activity-regulariser penalties), ``"outputs"`` (layer name → (T, *batch, n) when ``record_outputs``) and
+        ``"batch_stats"`` (with ``train``, the batch norms' batch statistics: see :meth:`update_batch_stats`).
+        ``key`` and ``train`` reach layers with stochastic regularisers (dropout, zoneout)."""
         new_state, counts, layer_outs, batch_stats = {}, {}, {}, {}
         penalty = jnp.zeros((), jnp.float32)
         keys = jax.random.split(key, len(self.layers)) if key is not None else [None] * len(self.layers)
         for (name, layer), k in zip(self.layers.items(), keys):
-            if train and getattr(layer, "has_batch_norm", False):
-                new_state[name], xs, counts[name], batch_stats[name] = layer.run_stats(
-                    params[name], state[name], xs, key=k, train=train)
-            else:
-                new_state[name], xs, counts[name], pen = layer.run_aux(params[name], state[name], xs, key=k,
-                                                                       train=train)
-                penalty = penalty + pen
+            new_state[name], xs, counts[name], extras = layer.run(params[name], state[name], xs, key=k, train=train)
+            penalty = penalty + extras.get("penalty", 0.0)
+            if extras.get("batch_stats") is not None:
+                batch_stats[name] = extras["batch_stats"]
             if record_outputs:
                 layer_outs[name] = xs
-        return new_state, xs, counts, {"outputs": layer_outs, "penalty": penalty, "batch_stats": batch_stats}
+        return Run(new_state, xs, counts, {"outputs": layer_outs, "penalty": penalty, "batch_stats": batch_stats})
 
     def update_batch_stats(self, params, batch_stats: dict, previous=None):
         """``params`` with the batch norms' running statistics updated from ``extras["batch_stats"]`` of a

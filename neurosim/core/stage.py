@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 
 from neurosim.core.activity import StaticCounts, StepCounts, event_counts, fan_matrix
+from neurosim.core.run import Run
 from neurosim.core.layer import SequenceLayer
 from neurosim.core.projections.base import NoState, Projection
 from neurosim.core.projections.flatten import Flatten
@@ -70,7 +71,7 @@ class Stage(SequenceLayer):
 
     def run(self, params, state, xs, *, key=None, train=False):
         outs = self.proj.apply({}, xs)
-        return state, outs, jax.vmap(self._counts)(xs, outs)
+        return Run(state, outs, jax.vmap(self._counts)(xs, outs), {"penalty": jnp.zeros((), jnp.float32)})
 
     def __repr__(self):
         return f"Stage({self.proj!r})"

@@ -1,7 +1,7 @@
 """Backpropagation through time with optax: batching, metrics, progress bar, early stopping, checkpoints.
 
-The trainer drives any model with the sequence interface ``model.run(params, state, xs) -> (state, outputs,
-counts, layer_outputs)`` (e.g. :class:`~neurosim.core.sequential.Sequential`). One jitted step computes the loss
+The trainer drives any model with the sequence interface ``model.run(params, state, xs) ->``
+:class:`~neurosim.core.run.Run` ``(state, outputs, counts, extras)`` (e.g. :class:`~neurosim.core.sequential.Sequential`). One jitted step computes the loss
 on a batch, its gradient through the surrogate spike functions and the optax update. Data are NumPy arrays
 ``x: (N, T, n_in)`` (batch first) and integer labels ``y: (N,)``.
 

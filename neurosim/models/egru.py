@@ -38,6 +38,7 @@ import numpy as np
 from neurosim import validate
 from neurosim.core.activity import StaticCounts, StepCounts
 from neurosim.core.layer import SequenceLayer
+from neurosim.core.run import Run
 from neurosim.core.spec import LayerSpec, ProjectionSpec
 from neurosim.core.surrogate import spike, surrogate
 from neurosim.models import gates
@@ -183,15 +184,13 @@ class EGRU(SequenceLayer):
         state, (outs, y_prev, states) = jax.lax.scan(body, state, (wxs, keys))
         return state, outs, y_prev, states, event
 
-    def run(self, params, state, xs, *, key=None, train=False):
+    def run(self, params, state, xs, *, key=None, train=False) -> Run:
+        """The whole sequence (:class:`~neurosim.core.run.Run`): ``extras["penalty"]`` is the activity-regulariser
+        penalty, ``extras["states"]`` the per-step :class:`EGRUState` (for sparsity measures; unused entries cost
+        nothing under ``jit``)."""
         state, outs, y_prev, states, event = self._scan(params, state, xs, key, train)
         counts = jax.vmap(lambda x, yp, y: self._counts(x, yp, y, event))(xs, y_prev, states.y)
-        return state, outs, counts
-
-    def run_aux(self, params, state, xs, *, key=None, train=False):
-        state, outs, y_prev, states, event = self._scan(params, state, xs, key, train)
-        counts = jax.vmap(lambda x, yp, y: self._counts(x, yp, y, event))(xs, y_prev, states.y)
-        return state, outs, counts, self.penalty(params, states)
+        return Run(state, outs, counts, {"penalty": self.penalty(params, states), "states": states})
 
     def penalty(self, params, states: EGRUState):
         """Activity regularisers on recorded states (0 when both weights are 0)."""
@@ -202,12 +201,6 @@ class EGRU(SequenceLayer):
         if self.voltage_weight:
             total = total + self.voltage_weight * jnp.mean((states.pre - self.voltage_target) ** 2)
         return total
-
-    def run_with_states(self, params, state, xs, *, key=None, train=False):
-        """Like :meth:`run` but returns ``(final_state, outputs, states)`` with the per-step :class:`EGRUState`
-        (for sparsity measures and activity regularisers)."""
-        state, outs, _, states, _ = self._scan(params, state, xs, key, train)
-        return state, outs, states
 
     # ---- workload -------------------------------------------------------------------------------------------
     def _counts(self, x, y_prev, y, event: bool) -> StepCounts:

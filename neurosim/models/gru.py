@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 from neurosim import validate
 from neurosim.core.activity import StaticCounts, StepCounts
+from neurosim.core.run import Run
 from neurosim.core.layer import SequenceLayer
 from neurosim.core.spec import LayerSpec, ProjectionSpec
 from neurosim.models import gates
@@ -75,7 +76,7 @@ class GRU(SequenceLayer):
             return new, (new.h, st.h)
 
         state, (outs, h_prev) = jax.lax.scan(body, state, (wxs, keys))
-        return state, outs, jax.vmap(self._counts)(xs, h_prev, outs)
+        return Run(state, outs, jax.vmap(self._counts)(xs, h_prev, outs), {"penalty": jnp.zeros((), jnp.float32)})
 
     def _counts(self, x, h_prev, h) -> StepCounts:
         fan = 3 * self.hidden

@@ -3,7 +3,7 @@ r"""Character- (or word-) level language model with tied embeddings on EGRU or d
 Architecture (pure functions over a parameter pytree)::
 
     x_t = E[id_t]                     E: (V, d) token embedding
-    h^1..h^L = recurrent stack        EGRU or GRU layers, time-major ``run``/``run_aux``
+    h^1..h^L = recurrent stack        EGRU or GRU layers, time-major ``run``
     u_t = h^L_t P + b_P               P: (H, d) projection back to the embedding width
     logits_t = u_t Eᵀ + b_out         the *same* E (tied input/output embedding)
 
@@ -11,7 +11,7 @@ Architecture (pure functions over a parameter pytree)::
 predict ``[:, 1:]``); ``bits_per_char = loss / ln 2``. Training (:func:`train`) is truncated BPTT over
 ``seq_len`` windows drawn at random positions of the training split; the recurrent state is reset to zero at the
 start of every window (training and evaluation alike), so the model sees at most ``seq_len`` characters of context.
-EGRU layers add their activity regulariser (``run_aux`` penalty) to the training objective, not to the reported
+EGRU layers add their activity regulariser (``run``'s ``extras["penalty"]``) to the training objective, not to the reported
 loss. Activity sparsity of a layer = fraction of unit-steps whose output is exactly zero.
 """
 
@@ -84,11 +84,8 @@ class CharLM:
         keys = jax.random.split(key, self.n_layers) if key is not None else [None] * self.n_layers
         for layer, p, k in zip(self.layers, params["layers"], keys):
             state = layer.init_state((inputs.shape[0],))  # truncated BPTT: zero state per window
-            if isinstance(layer, EGRU):
-                _, xs, _, pen = layer.run_aux(p, state, xs, key=k, train=train)
-                penalty = penalty + pen
-            else:
-                _, xs, _ = layer.run(p, state, xs, key=k, train=train)
+            _, xs, _, extras = layer.run(p, state, xs, key=k, train=train)
+            penalty = penalty + extras["penalty"]
             outs.append(xs)
         u = xs @ params["proj"]["W"] + params["proj"]["b"]
         E_out = E if out_embed is None else out_embed

@@ -44,6 +44,7 @@ import numpy as np
 from neurosim import validate
 from neurosim.core.connectivity import from_dense
 from neurosim.core.network import Network
+from neurosim.core.run import Run
 from neurosim.core.neurons.lif import LIF
 from neurosim.core.projections.base import Projection
 from neurosim.errors import ValidationError
@@ -281,29 +282,34 @@ class LiquidStateMachine(Network):
             raise ValidationError(f"inputs: empty time axis (T = 0, axis {1 if batch_first else 0} of {layout})")
         return x
 
-    def run(self, params, x, *, batch_size: int | None = None, batch_first: bool = False):
-        """Reservoir spikes ``(T, batch, n_res)`` for inputs ``(T, batch, n_in)`` — or ``(batch, T, n_in)`` with
-        ``batch_first=True``, the layout of datasets and :class:`~neurosim.learn.bptt.Trainer` (jit-compiled scan;
-        ``batch_size`` splits a large batch into chunks of that size to bound memory)."""
+    def run(self, params, x, *, batch_size: int | None = None, batch_first: bool = False) -> Run:
+        """Run the reservoir on inputs ``(T, batch, n_in)`` — or ``(batch, T, n_in)`` with ``batch_first=True``, the
+        layout of datasets and :class:`~neurosim.learn.bptt.Trainer` — as a jit-compiled scan; returns a
+        :class:`~neurosim.core.run.Run` whose ``outputs`` are the reservoir spikes ``(T, batch, n_res)`` and whose
+        ``state`` is the final network state (``counts`` is ``None``: work is counted by :func:`neurosim.simulate`).
+        ``batch_size`` splits a large batch into chunks of that size to bound memory."""
         x = jnp.asarray(self.check_inputs(x, batch_first), jnp.float32)
         fn = self.__dict__.setdefault("_run_jit", jax.jit(self._run))
         if batch_size is None or x.ndim == 2 or x.shape[1] <= batch_size:
-            return fn(params, x)
-        outs = [fn(params, x[:, i:i + batch_size]) for i in range(0, x.shape[1], batch_size)]
-        return jnp.concatenate(outs, axis=1)
+            state, spikes = fn(params, x)
+        else:
+            parts = [fn(params, x[:, i:i + batch_size]) for i in range(0, x.shape[1], batch_size)]
+            state = jax.tree_util.tree_map(lambda *a: jnp.concatenate(a, axis=0), *[p[0] for p in parts])
+            spikes = jnp.concatenate([p[1] for p in parts], axis=1)
+        return Run(state, spikes, None, {"penalty": jnp.zeros((), jnp.float32)})
 
     def _run(self, params, x):
         def body(st, xt):
             st, out = self.step(params, st, xt)
             return st, out["res"]
 
-        return jax.lax.scan(body, self.init_state(x.shape[1:-1]), x)[1]
+        return jax.lax.scan(body, self.init_state(x.shape[1:-1]), x)
 
     def features(self, params, x, kind: str = "rates", *, n_bins: int = 4, tau: float = 20.0, power: float = 1.0,
                  batch_size: int | None = 512, batch_first: bool = False):
         """Readout features ``(batch, n_features)`` of inputs ``x`` (time-major, or ``(batch, T, n_in)`` with
         ``batch_first=True``); see :func:`features`."""
-        spikes = self.run(params, x, batch_size=batch_size, batch_first=batch_first)
+        spikes = self.run(params, x, batch_size=batch_size, batch_first=batch_first).outputs
         return features(spikes, kind, n_bins=n_bins, tau=tau, dt=self.dt, power=power)
 
 

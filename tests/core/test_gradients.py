@@ -19,7 +19,7 @@ def build(surrogate_name):
 
 
 def loss_surrogate(layer, params, xs, readout):
-    _, outs, _ = layer.run(params, layer.init_state((xs.shape[1],)), xs)
+    _, outs, _, _ = layer.run(params, layer.init_state((xs.shape[1],)), xs)
     return jnp.sum(jnp.sum(outs, axis=0) @ readout)  # linear in the emitted spikes (see module docstring)
 
 

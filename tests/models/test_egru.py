@@ -145,8 +145,8 @@ def test_event_driven_inference_equals_dense_and_counts_macs(form):
     event = EGRU(8, 64, reset_form=form, threshold_mean=0.0, inference="event", capacity=0.5)
     params = dense.init(jax.random.PRNGKey(0))
     xs = jnp.asarray(rng.normal(size=(60, 2, 8)), jnp.float32)
-    _, out_d, counts_d = dense.run(params, dense.init_state((2,)), xs)
-    _, out_e, counts_e = event.run(params, event.init_state((2,)), xs)
+    _, out_d, counts_d, _ = dense.run(params, dense.init_state((2,)), xs)
+    _, out_e, counts_e, _ = event.run(params, event.init_state((2,)), xs)
     np.testing.assert_allclose(out_e, out_d, atol=1e-5)
     # the event path executes (active units of the previous step) x 3H MACs in the recurrent product
     active_prev = np.concatenate([np.zeros((1, 2, 64)), np.asarray(out_d)[:-1]]) != 0
@@ -170,7 +170,8 @@ def test_sparsity_measures_and_regulariser():
     layer = EGRU(4, 16, threshold_mean=0.0, support=2.0, activity_weight=1.0, activity_target=0.05)
     p = layer.init(jax.random.PRNGKey(0))
     xs = jnp.asarray(np.random.default_rng(0).normal(size=(20, 3, 4)), jnp.float32)
-    _, outs, states = layer.run_with_states(p, layer.init_state((3,)), xs)
+    _, outs, _, extras = layer.run(p, layer.init_state((3,)), xs)
+    states = extras["states"]
     sp = sparsity(states, layer.threshold(p), support=2.0)
     assert sp["activity_sparsity"] == pytest.approx(float((np.asarray(outs) == 0).mean()))
     pre, thr = np.asarray(states.pre), np.asarray(layer.threshold(p))
@@ -178,7 +179,7 @@ def test_sparsity_measures_and_regulariser():
     pen = layer.penalty(p, states)
     o = (pre > thr).mean()
     assert float(pen) == pytest.approx((o - 0.05) ** 2, rel=1e-4)
-    g = jax.grad(lambda p: layer.run_aux(p, layer.init_state((3,)), xs)[3])(p)
+    g = jax.grad(lambda p: layer.run(p, layer.init_state((3,)), xs).extras["penalty"])(p)
     assert float(jnp.abs(g["W"]).sum()) > 0  # the regulariser trains the weights through the pseudo-derivative
 
 

@@ -64,7 +64,7 @@ def test_determinism(small):
     for k in params:
         for name in params[k]:
             np.testing.assert_array_equal(np.asarray(params[k][name]), np.asarray(again[k][name]))
-    s1, s2 = lsm.run(params, x), lsm.run(again, x)
+    s1, s2 = lsm.run(params, x).outputs, lsm.run(again, x).outputs
     np.testing.assert_array_equal(np.asarray(s1), np.asarray(s2))
     assert 0 < float(s1.mean()) < 0.5
     other = lsm.init(jax.random.PRNGKey(7))
@@ -92,7 +92,7 @@ def test_validation(small):
 
 def test_features_shapes(small):
     lsm, params, x = small
-    s = lsm.run(params, x)
+    s = lsm.run(params, x).outputs
     assert s.shape == (30, 4, 64)
     assert features(s, "rates").shape == (4, 64)
     assert features(s, "binned", n_bins=3).shape == (4, 192)
@@ -106,13 +106,13 @@ def test_simulate_activity_and_event_backend(small):
     import neurosim.hardware as hw
 
     res = ns.simulate(lsm, x, params=params, record=("res.spike",))
-    np.testing.assert_array_equal(res["res.spike"], np.asarray(lsm.run(params, x)))
+    np.testing.assert_array_equal(res["res.spike"], np.asarray(lsm.run(params, x).outputs))
     wl = hw.from_activity(lsm, res.activity)
     assert wl.layers[0].spikes_per_step == pytest.approx(float(res["res.spike"].sum(-1).mean()), rel=1e-5)
     assert wl.layers[0].events_per_step > 0
     ev = LiquidStateMachine(8, 64, weights="rram-forming-random", in_gain=3.0, beta=0.9, backend="event")
     pe = ev.init(jax.random.PRNGKey(0))
-    np.testing.assert_array_equal(np.asarray(ev.run(pe, x)), res["res.spike"])
+    np.testing.assert_array_equal(np.asarray(ev.run(pe, x).outputs), res["res.spike"])
 
 
 def test_spoken_digits_small():
