@@ -8,15 +8,18 @@
 * :class:`Metasurface` (:mod:`.metasurface`) — programmable metasurface in a rich-scattering cavity (coupled-dipole
   model): binary configuration → |S21(f)|.
 * :class:`CrossbarLayer` (:mod:`.crossbar`) — a resistive-memory crossbar with device noise (:mod:`neurosim.devices`).
+* :class:`PhysicalSystem` (:mod:`.dynamics`) — any of them as a BrainPy dynamical system (one measurement per step,
+  seeded noise keys as a ``bm.Variable``; no physical parameter is a ``TrainVar``).
 
 See ``docs/physical.md``.
 """
 
 from neurosim.physical.base import GRAD_REQUESTS, Encoding, PhysicalGradientError, PhysicalLayer, key_seed
 from neurosim.physical.crossbar import CrossbarLayer
+from neurosim.physical.dynamics import PhysicalSystem
 from neurosim.physical.metasurface import Metasurface
 from neurosim.physical.oscillators import OscillatorChain
 from neurosim.physical.scattering import ScatteringMedium, transmission_matrix
 
 __all__ = ["PhysicalLayer", "Encoding", "PhysicalGradientError", "GRAD_REQUESTS", "key_seed", "OscillatorChain",
-           "ScatteringMedium", "transmission_matrix", "Metasurface", "CrossbarLayer"]
+           "ScatteringMedium", "transmission_matrix", "Metasurface", "CrossbarLayer", "PhysicalSystem"]
