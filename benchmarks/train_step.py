@@ -1,16 +1,21 @@
-"""Training-step speed: neurosim vs snnTorch 1.0.0 on the same network, same data, same CPU, same run.
+"""Training-step speed at several sizes: neurosim vs snnTorch 1.0.0 (and Spyx when its venv exists) on the same
+network, same data, same CPU, same run.
 
 Network 700-256-256-20 of LIF neurons (β = 0.9, threshold 1, reset by subtraction, fast-sigmoid surrogate with
-slope 25), T = 100 steps, batch 32, SHD-like sparse input (700 channels, 3 % of channel-steps carry a spike),
-loss = cross-entropy of output spike counts, Adam (lr 1e-3). One "step" = forward + backward + optimizer update.
-Both sides run with the same number of CPU threads; JAX timings exclude compilation and block until ready.
+slope 25), SHD-like sparse input (700 channels, 3 % of channel-steps carry a spike), loss = cross-entropy of output
+spike counts, Adam (lr 1e-3). One "step" = forward + backward + optimizer update. Shapes (T, batch) swept:
+(100, 32), (300, 128), (1000, 16). Both sides run with the same number of CPU threads; JAX timings exclude
+compilation (reported separately: the first step's wall time) and block until ready; the median of ``--repeats``.
+neurosim's LIF adjoint is timed with both formulations (reverse ``lax.scan``, ``lax.associative_scan``) to show
+what ``neurosim.core.neurons.sequence.adjoint_method`` chooses and why.
 
-Run:  python benchmarks/train_step.py [--repeats 20] [--threads 2]
+Run:  python benchmarks/train_step.py [--repeats 5] [--threads 2] [--shapes 100x32,300x128,1000x16] [--json F]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -18,24 +23,31 @@ import time
 
 SIZES = (700, 256, 256, 20)
 T, BATCH, BETA, RATE = 100, 32, 0.9, 0.03
+SHAPES = ((100, 32), (300, 128), (1000, 16))
 
 
-def make_data(seed=0):
+def make_data(T=T, batch=BATCH, seed=0):
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    x = (rng.random((BATCH, T, SIZES[0])) < RATE).astype(np.float32)
-    y = rng.integers(0, SIZES[-1], BATCH)
+    x = (rng.random((batch, T, SIZES[0])) < RATE).astype(np.float32)
+    y = rng.integers(0, SIZES[-1], batch)
     return x, y
 
 
-def time_neurosim(x, y, repeats):
+def time_neurosim(x, y, repeats, adjoint=None):
+    """(step times, first-step time) of neurosim's train step; ``adjoint`` forces the LIF adjoint method."""
     import jax
     import neurosim as ns
 
+    if adjoint is not None:
+        os.environ["NEUROSIM_LIF_ADJOINT"] = adjoint
+    else:
+        os.environ.pop("NEUROSIM_LIF_ADJOINT", None)
+
     layers = [ns.Layer(ns.Dense(a, b), ns.LIF(b, beta=BETA, surrogate=("fast_sigmoid", 25.0)))
               for a, b in zip(SIZES[:-1], SIZES[1:])]
-    trainer = ns.Trainer(ns.Sequential(layers), lr=1e-3, readout="sum", batch_size=BATCH, progress=False)
+    trainer = ns.Trainer(ns.Sequential(layers), lr=1e-3, readout="sum", batch_size=x.shape[0], progress=False)
     xb, yb = jax.numpy.asarray(x), jax.numpy.asarray(y)
     state = (trainer.params, trainer.opt_state)
     key = jax.random.PRNGKey(0)
@@ -47,8 +59,10 @@ def time_neurosim(x, y, repeats):
         state = (p, o)
         return float(loss)
 
-    one()  # compile
-    return _timed(one, repeats)
+    t0 = time.perf_counter()
+    one()  # compile + first step
+    first = time.perf_counter() - t0
+    return _timed(one, repeats), first
 
 
 def _timed(step, repeats, warmup: int = 1):
@@ -103,27 +117,77 @@ def time_snntorch(x, y, repeats):
     return _timed(one, repeats)
 
 
+def _spyx(folder, shapes, repeats, threads) -> dict:
+    """Spyx timings from its own venv (``benchmarks/peers/setup.sh``), run before neurosim's so the two never share
+    the CPU; {} when the venv is absent."""
+    import subprocess
+
+    py = os.path.join(folder, "spyx", "bin", "python")
+    if not os.path.exists(py):
+        print(f"Spyx venv not found at {py} (bash benchmarks/peers/setup.sh): no Spyx comparison")
+        return {}
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "spyx_train_step.py")
+    env = {**os.environ, "JAX_PLATFORMS": "cpu"}  # JAX uses every core of the machine on both sides
+    out = subprocess.run([py, script, ",".join(f"{t}x{b}" for t, b in shapes), str(repeats)], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return {(r["T"], r["B"]): {k: v for k, v in r.items() if k not in ("T", "B")} for r in rows}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--shapes", default=",".join(f"{t}x{b}" for t, b in SHAPES),
+                    help="comma-separated TxB shapes (default: %(default)s)")
+    ap.add_argument("--json", default=None, help="write the results to this JSON file")
+    ap.add_argument("--no-snntorch", action="store_true")
+    ap.add_argument("--peers", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", ".venvs"),
+                    help="folder of the peer venvs made by benchmarks/peers/setup.sh (default: %(default)s)")
     args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
-    x, y = make_data()
-    print(f"network {'-'.join(map(str, SIZES))} LIF, T={T}, batch={BATCH}, input density {RATE:.0%}, "
-          f"{args.threads} CPU threads, {args.repeats} timed steps each (median)")
-    ns_t = statistics.median(time_neurosim(x, y, args.repeats))
-    print(f"neurosim  train step: {ns_t * 1e3:8.1f} ms")
-    try:
-        import torch
+    shapes = [tuple(int(v) for v in s.split("x")) for s in args.shapes.split(",")]
+    print(f"network {'-'.join(map(str, SIZES))} LIF, input density {RATE:.0%}, {args.threads} CPU threads, "
+          f"median of {args.repeats} timed steps; first = compile + first step")
+    torch = None
+    if not args.no_snntorch:
+        try:
+            import torch
 
-        torch.set_num_threads(args.threads)
-        st_t = statistics.median(time_snntorch(x, y, args.repeats))
-    except ImportError:
-        print("snnTorch not installed (pip install 'neurosim[torch]'); no comparison")
-        return 0
-    print(f"snnTorch  train step: {st_t * 1e3:8.1f} ms")
-    print(f"speed-up neurosim / snnTorch: {st_t / ns_t:.2f}x  (target >= 3x)")
+            torch.set_num_threads(args.threads)
+        except ImportError:
+            print("snnTorch not installed (pip install 'neurosim[torch]'); no comparison")
+    spyx = _spyx(args.peers, shapes, args.repeats, args.threads)
+    rows = []
+    print(f"{'T':>5} {'B':>4} | {'neurosim':>9} {'first':>6} | {'scan':>8} {'assoc':>8} | {'snnTorch':>9} ratio | "
+          f"{'Spyx':>8} {'first':>6} ratio")
+    for t, b in shapes:
+        x, y = make_data(t, b)
+        row = {"T": t, "B": b}
+        for method in ("scan", "associative"):
+            times, first = time_neurosim(x, y, args.repeats, adjoint=method)
+            row[f"neurosim_{method}_ms"] = statistics.median(times) * 1e3
+            row[f"first_{method}_s"] = first
+        times, first = time_neurosim(x, y, args.repeats)
+        row["neurosim_ms"], row["first_s"] = statistics.median(times) * 1e3, first
+        if torch is not None:
+            row["snntorch_ms"] = statistics.median(time_snntorch(x, y, args.repeats)) * 1e3
+            row["ratio_snntorch"] = row["snntorch_ms"] / row["neurosim_ms"]
+        if (t, b) in spyx:
+            row.update(spyx[(t, b)])
+            row["ratio_spyx"] = row["spyx_ms"] / row["neurosim_ms"]
+        rows.append(row)
+        st = (f"{row['snntorch_ms']:9.1f} {row['ratio_snntorch']:5.2f}x" if "snntorch_ms" in row else
+              f"{'-':>9} {'':>6}")
+        sp = (f"{row['spyx_ms']:8.1f} {row['spyx_first_s']:6.2f} {row['ratio_spyx']:5.2f}x" if "spyx_ms" in row
+              else f"{'-':>8}")
+        print(f"{t:5d} {b:4d} | {row['neurosim_ms']:9.1f} {first:6.2f} | {row['neurosim_scan_ms']:8.1f} "
+              f"{row['neurosim_associative_ms']:8.1f} | {st} | {sp}", flush=True)
+    print("ratio = peer / neurosim (above 1: neurosim faster); scan/assoc = neurosim with the LIF adjoint forced;"
+          " times in ms, first (compile + first step) in s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"sizes": SIZES, "threads": args.threads, "rows": rows}, f, indent=1)
     return 0
 
 

@@ -9,8 +9,15 @@
 
 On CPU, tests use ``XLA_FLAGS=--xla_force_host_platform_device_count=4``. Simulation results are bit-identical to a
 single device (each sample or neuron is computed by the same operations); training differs only by the summation
-order of the gradient all-reduce (≤ 1e-6 relative). Multi-host: call ``jax.distributed.initialize()`` on every
-host before building the mesh from ``jax.devices()`` (all hosts' devices); the same code then spans hosts.
+order of the gradient all-reduce (≤ 1e-6 relative).
+
+Several processes (hosts, or processes on one machine): call :func:`initialize` in every process before anything
+else touches JAX, then pass ``devices=jax.devices()`` (every process's devices) to ``Trainer``/``simulate``. Every
+process runs the same script on the same data (same seed, same shuffling); each computes only the samples of its own
+devices and the gradient all-reduce crosses processes (Gloo on CPU, NCCL on GPUs), so the parameters stay
+replicated and equal those of one process (tested with two local CPU processes,
+``tests/test_distributed.py``). On GPUs/hosts the call is the same with each process's coordinator address, count
+and index (e.g. from SLURM: ``jax.distributed.initialize()`` with no arguments detects them; use that there).
 """
 
 from __future__ import annotations
@@ -20,6 +27,31 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: F401  (Mesh re-exported)
 
 from neurosim.errors import ValidationError
+
+
+def initialize(coordinator_address: str, num_processes: int, process_id: int, **kwargs) -> None:
+    """Join a multi-process JAX job (``jax.distributed.initialize``); on CPU, selects Gloo for cross-process
+    collectives (JAX's CPU backend has none by default). Must run before JAX creates its backends."""
+    from neurosim import validate
+
+    n = validate.positive_int("num_processes", num_processes)
+    i = validate.positive_int("process_id", process_id, allow_zero=True)
+    if i >= n:
+        raise ValidationError(f"process_id: {i} is not below num_processes = {n}")
+    if "cpu" in str(jax.config.jax_platforms or "cpu"):
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    jax.distributed.initialize(coordinator_address, num_processes=n, process_id=i, **kwargs)
+
+
+def local(tree):
+    """Host (NumPy) copies of this process's part of a replicated pytree (e.g. ``trainer.params`` in a
+    multi-process job, where ``np.asarray`` of a global array would need the other processes' data)."""
+    def host(a):
+        if hasattr(a, "addressable_data"):
+            return np.asarray(a.addressable_data(0))
+        return np.asarray(a)
+
+    return jax.tree_util.tree_map(host, tree)
 
 
 def mesh(devices=None, axis: str = "batch") -> Mesh:

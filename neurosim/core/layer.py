@@ -44,6 +44,12 @@ class SequenceLayer(Component):
     n_out: int
     spiking: bool = True
 
+    def run_fields(self) -> dict[str, str]:
+        """State fields whose per-step values a whole-sequence ``run`` reports, and where: ``"output"`` (the field
+        is the layer's output) or ``"states"`` (in ``extras["states"]``). :func:`neurosim.simulate` records these
+        from the time-batched ``run``; any other field needs the step-by-step scan."""
+        return {}
+
     def step(self, params, state, x):
         state, out, _ = self.step_with_counts(params, state, x)
         return state, out
@@ -95,6 +101,9 @@ class Layer(SequenceLayer):
 
     def time_step(self) -> float | None:
         return self.neuron.time_step()
+
+    def run_fields(self) -> dict[str, str]:
+        return {self.neuron.output_field: "output"}
 
     def _param_children(self):
         children = {"neuron": self.neuron}

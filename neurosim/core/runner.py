@@ -80,7 +80,39 @@ def _get(state, layer: str, fld: str):
     return getattr(s, fld)
 
 
-def _compile_chunk(model, targets, with_input: bool):
+PATHS = ("auto", "step", "sequence")
+
+
+def _sequence_path(model, targets, path: str, with_input: bool) -> bool:
+    """Whether ``simulate`` runs the model's time-batched ``run`` (each layer over the whole chunk: one matmul
+    over all steps, the LIF fast path) rather than a scan of ``step_with_counts``. Both give the same records and
+    the same counts (graded values to float32 rounding); ``"auto"`` takes the time-batched one wherever the model
+    allows."""
+    validate.choice("path", path, PATHS)
+    if path == "step":
+        return False
+    why = None
+    if not with_input:
+        why = "the run has no input (steps=)"
+    elif not hasattr(model, "unrecordable"):
+        why = f"{type(model).__name__} is not a feed-forward stack (each step depends on the last step's outputs)"
+    else:
+        missed = model.unrecordable(targets)
+        if missed:
+            why = f"the time-batched run does not report {', '.join(missed)} (record them with path='step')"
+    if why is not None and path == "sequence":
+        raise ValidationError(f"path='sequence': {why}")
+    return why is None
+
+
+def _compile_chunk(model, targets, with_input: bool, sequence: bool = False):
+    if sequence:
+        def run_chunk(params, state, xs):
+            ran = model.run(params, state, xs, record_outputs=True)
+            return ran.state, (model.records_from_run(ran, targets), ran.counts)
+
+        return jax.jit(run_chunk)
+
     def chunk(params, state, xs):
         def body(st, x):
             st, out, counts = model.step_with_counts(params, st, x)
@@ -119,6 +151,7 @@ def simulate(
     keep_records: bool = True,
     progress: bool = False,
     devices=None,
+    path: str = "auto",
 ) -> SimulationResult:
     """Simulate ``model`` on ``inputs`` (time-major ``(T, *batch, n_in)``; ``batch_first=True`` for ``(B, T, n)``).
 
@@ -133,6 +166,12 @@ def simulate(
       progress: show a progress bar over chunks.
       devices: run the batch data-parallel over these devices (a count, a list, or a ``Mesh``; see
         :mod:`neurosim.parallel`); the batch size must divide evenly.
+      path: ``"auto"`` (default) runs a feed-forward ``Sequential`` layer by layer over each whole chunk (its
+        time-batched ``run``: one matmul over all steps) when every record is one that ``run`` reports (outputs,
+        spikes, EGRU states), else scans ``step``; ``"step"`` always scans ``step``; ``"sequence"`` requires the
+        time-batched path (an error says why it cannot be taken). Both paths compute the same equations; a matmul
+        over all steps at once may round differently from one per step, so graded values (membranes, EGRU events,
+        GRU states) can differ in the last float32 bit (spikes and counts were identical in every test).
     """
     from neurosim.contracts import Simulatable, missing
 
@@ -178,9 +217,10 @@ def simulate(
     targets = _resolve_records(model, state, tuple(record))
     chunk = validate.positive_int("chunk_size", chunk_size) if chunk_size is not None else n_steps
     cache = model.__dict__.setdefault("_neurosim_jit_cache", {})
-    key_ = (tuple(targets), xs is not None)
+    sequence = _sequence_path(model, targets, path, xs is not None)
+    key_ = (tuple(targets), xs is not None, sequence)
     if key_ not in cache:
-        cache[key_] = _compile_chunk(model, targets, xs is not None)
+        cache[key_] = _compile_chunk(model, targets, xs is not None, sequence)
     run_chunk = cache[key_]
 
     batch = int(np.prod(batch_shape)) if batch_shape else 1

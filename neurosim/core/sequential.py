@@ -96,10 +96,11 @@ class Sequential(Component):
     def run(self, params, state, xs, *, record_outputs: bool = False, key=None, train: bool = False) -> Run:
         """Run over time-major ``xs`` (T, *batch, n_in); a :class:`~neurosim.core.run.Run` whose ``counts`` map
         layer name → per-step counts and whose ``extras`` hold ``"penalty"`` (the sum of the layers'
-        activity-regulariser penalties), ``"outputs"`` (layer name → (T, *batch, n) when ``record_outputs``) and
+        activity-regulariser penalties), ``"outputs"`` (layer name → (T, *batch, n) when ``record_outputs``),
+        ``"states"`` (layer name → per-step states, for layers that report them, when ``record_outputs``) and
         ``"batch_stats"`` (with ``train``, the batch norms' batch statistics: see :meth:`update_batch_stats`).
         ``key`` and ``train`` reach layers with stochastic regularisers (dropout, zoneout)."""
-        new_state, counts, layer_outs, batch_stats = {}, {}, {}, {}
+        new_state, counts, layer_outs, layer_states, batch_stats = {}, {}, {}, {}, {}
         penalty = jnp.zeros((), jnp.float32)
         keys = jax.random.split(key, len(self.layers)) if key is not None else [None] * len(self.layers)
         for (name, layer), k in zip(self.layers.items(), keys):
@@ -109,7 +110,31 @@ class Sequential(Component):
                 batch_stats[name] = extras["batch_stats"]
             if record_outputs:
                 layer_outs[name] = xs
-        return Run(new_state, xs, counts, {"outputs": layer_outs, "penalty": penalty, "batch_stats": batch_stats})
+                if "states" in extras:
+                    layer_states[name] = extras["states"]
+        out = {"outputs": layer_outs, "penalty": penalty, "batch_stats": batch_stats}
+        if layer_states:
+            out["states"] = layer_states
+        return Run(new_state, xs, counts, out)
+
+    def unrecordable(self, targets) -> list[str]:
+        """Of the records ``targets`` (``(name, layer, field)`` triples of :func:`neurosim.simulate`), those the
+        time-batched :meth:`run` does not report (see ``SequenceLayer.run_fields``); empty: ``simulate`` may take
+        the time-batched path."""
+        return [name for name, layer, fld in targets
+                if fld != "output" and fld not in self.layers[layer].run_fields()]
+
+    def records_from_run(self, run: Run, targets) -> dict:
+        """The per-step records of ``targets`` from a ``run(..., record_outputs=True)``."""
+        rec = {}
+        for name, layer, fld in targets:
+            if fld == "output":
+                rec[name] = run.outputs
+            elif self.layers[layer].run_fields()[fld] == "output":
+                rec[name] = run.extras["outputs"][layer]
+            else:
+                rec[name] = getattr(run.extras["states"][layer], fld)
+        return rec
 
     def update_batch_stats(self, params, batch_stats: dict, previous=None):
         """``params`` with the batch norms' running statistics updated from ``extras["batch_stats"]`` of a

@@ -156,6 +156,9 @@ class EGRU(SequenceLayer):
             R = gates.dropconnect(jax.random.fold_in(key, 1), R, self.dropconnect_p)
         return R
 
+    def run_fields(self) -> dict[str, str]:
+        return {f: "states" for f in EGRUState._fields}
+
     def _output(self, state: EGRUState):
         return state.trace if self.use_trace else state.y
 

@@ -32,6 +32,9 @@ class GRU(SequenceLayer):
 
     spiking = True  # reports nonzero outputs as "events", so sparsity is comparable with EGRU
 
+    def run_fields(self) -> dict[str, str]:
+        return {"h": "output"}
+
     def __init__(self, n_in: int, hidden: int, *, zoneout: float = 0.0, dropconnect: float = 0.0,
                  name: str | None = None):
         super().__init__(name=name)

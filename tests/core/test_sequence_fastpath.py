@@ -15,9 +15,11 @@ def generic(neuron, state, cur):
     return jax.lax.scan(body, state, cur)
 
 
+@pytest.mark.parametrize("method", ["scan", "associative"])
 @pytest.mark.parametrize("reset", ["subtract", "value", "none"])
 @pytest.mark.parametrize("surrogate", ["fast_sigmoid", "triangle"])
-def test_fast_path_matches_scan_forward_and_gradients(reset, surrogate):
+def test_fast_path_matches_scan_forward_and_gradients(reset, surrogate, method, monkeypatch):
+    monkeypatch.setenv("NEUROSIM_LIF_ADJOINT", method)
     neuron = ns.LIF(7, tau_mem=8.0, dt=1.0, r=6.0, v_leak=-0.1, v_th=0.6, v_reset=0.05, reset=reset,
                     surrogate=surrogate)
     rng = np.random.default_rng(0)
@@ -51,3 +53,24 @@ def test_learnable_or_refractory_neurons_use_the_generic_scan():
     refr = ns.LIF(4, beta=0.9, t_ref=2.0, reset="value")
     _, s = refr.run_currents({}, refr.init_state((1,)), cur * 2)
     assert np.all(np.diff(np.flatnonzero(np.asarray(s[:, 0, 0]))) >= 3)
+
+
+def test_adjoint_solvers_agree_and_a_bad_method_is_refused(monkeypatch):
+    from neurosim.core.neurons.sequence import adjoint_method, solve_adjoint
+    from neurosim.errors import ValidationError
+
+    rng = np.random.default_rng(1)
+    A = jnp.asarray(rng.normal(size=(37, 2, 5)), jnp.float32)
+    B = jnp.asarray(rng.uniform(0, 1, size=(37, 2, 5)), jnp.float32)
+    ref = np.zeros(A.shape, np.float64)
+    nxt = np.zeros(A.shape[1:])
+    for t in range(A.shape[0] - 1, -1, -1):  # lam[t] = A[t] + B[t] lam[t+1], lam[T] = 0
+        nxt = np.asarray(A[t], np.float64) + (np.asarray(B[t], np.float64) * nxt if t < A.shape[0] - 1 else 0.0)
+        ref[t] = nxt
+    for method in ("scan", "associative"):
+        np.testing.assert_allclose(solve_adjoint(A, B, method), ref, rtol=1e-5, atol=1e-5)
+    monkeypatch.delenv("NEUROSIM_LIF_ADJOINT", raising=False)
+    assert adjoint_method() == ("scan" if jax.default_backend() == "cpu" else "associative")
+    monkeypatch.setenv("NEUROSIM_LIF_ADJOINT", "cumsum")
+    with pytest.raises(ValidationError, match="NEUROSIM_LIF_ADJOINT"):
+        adjoint_method()

@@ -21,6 +21,8 @@ class NeuronGroup(Component):
     receptors: tuple[str, ...] = ("current",)
     #: whether the group emits spikes (False for readouts such as LI)
     spiking: bool = True
+    #: the state field that ``step`` returns as the group's output
+    output_field: str = "spike"
 
     def __init__(self, size: int, learn: Iterable[str] = (), name: str | None = None):
         super().__init__(name=name)

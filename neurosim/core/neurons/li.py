@@ -25,6 +25,7 @@ class LI(NeuronGroup):
 
     learnable = ("decay",)
     spiking = False
+    output_field = "v"
 
     def __init__(self, size: int, tau_mem=None, *, beta=None, dt: float | None = None, method: str = "exact", r=1.0,
                  v_leak=0.0, learn: Iterable[str] = (), name: str | None = None):

@@ -11,8 +11,10 @@ spiking step and detached from the graph, no refractoriness, no trainable neuron
     d_t = \frac{\partial u_t}{\partial v_t} = \begin{cases}1-s_t & \text{reset to a value}\\ 1 & \text{otherwise}\end{cases}
 
 and :math:`\partial L/\partial I_t = \mathrm{gain}\cdot\lambda_t`. The recurrence :math:`\lambda_t = A_t + B_t
-\lambda_{t+1}` is solved with ``lax.associative_scan`` (log-depth, no sequential loop). Gradients are identical to
-autodiff of the step-by-step scan (tested); in a 700-256-256-20 training step this path is ~1.5× faster.
+\lambda_{t+1}` is elementwise, so it is solved by whichever formulation suits the backend (:func:`adjoint_method`):
+a reverse ``lax.scan`` (T cheap fused steps, the least work and the fastest to compile; the choice on CPU) or
+``lax.associative_scan`` (log-depth, ~2·log2(T) passes over the whole sequence; for accelerators, where a long
+sequential loop leaves the device idle). Gradients equal autodiff of the step-by-step scan (tested, both methods).
 """
 
 from __future__ import annotations
@@ -25,8 +27,44 @@ import jax.numpy as jnp
 from neurosim.core.neurons.membrane import SpikeRule, leaky_integrate
 
 
+METHODS = ("scan", "associative")
+
+
 def eligible(rule: SpikeRule) -> bool:
     return (not rule.reset_delay) and rule.n_ref == 0 and rule.detach_reset
+
+
+def adjoint_method() -> str:
+    """How the adjoint recurrence is solved: ``NEUROSIM_LIF_ADJOINT`` (``scan`` or ``associative``) if set, else
+    ``scan`` on CPU (measured faster there at every shape of ``benchmarks/train_step.py``) and ``associative`` on
+    accelerators."""
+    import os
+
+    forced = os.environ.get("NEUROSIM_LIF_ADJOINT")
+    if forced:
+        if forced not in METHODS:
+            from neurosim.errors import ValidationError
+
+            raise ValidationError(f"NEUROSIM_LIF_ADJOINT: expected one of {', '.join(METHODS)}, got {forced!r}")
+        return forced
+    return "scan" if jax.default_backend() == "cpu" else "associative"
+
+
+def solve_adjoint(A, B, method: str | None = None):
+    """``lam`` with ``lam[t] = A[t] + B[t] * lam[t+1]`` (``B[-1]`` is ignored: ``lam[-1] = A[-1]``)."""
+    method = adjoint_method() if method is None else method
+    if method == "scan":
+        def body(nxt, ab):
+            lam = ab[0] + ab[1] * nxt
+            return lam, lam
+
+        return jax.lax.scan(body, jnp.zeros_like(A[-1]), (A, B.at[-1].set(0.0)), reverse=True)[1]
+
+    def combine(x, y):  # x earlier, y later in the reversed sequence: lam = y_A + y_B * lam_prev
+        return y[0] * x[0], y[0] * x[1] + y[1]
+
+    _, lam = jax.lax.associative_scan(combine, (B.at[-1].set(0.0)[::-1], A[::-1]))
+    return lam[::-1]
 
 
 def _forward(rule, cur, v0, decay, gain, v_leak, v_th, v_reset):
@@ -63,13 +101,7 @@ def _bwd(rule, res, cotangents):
     a = g_s * rule.surrogate.grad(v_pre - v_th)
     d = (1.0 - s) if rule.reset == "value" else jnp.ones_like(s)
     A = a.at[-1].add(d[-1] * g_u)
-    B = (d * decay).at[-1].set(0.0)
-
-    def combine(x, y):  # x earlier, y later in the reversed sequence: lam = y_A + y_B * lam_prev
-        return y[0] * x[0], y[0] * x[1] + y[1]
-
-    _, lam = jax.lax.associative_scan(combine, (B[::-1], A[::-1]))
-    lam = lam[::-1]
+    lam = solve_adjoint(A, d * decay)
     d_cur = gain * lam
     d_v0 = jnp.broadcast_to(decay * lam[0], v0.shape)
     zeros = [jnp.zeros_like(x) for x in (decay, gain, v_leak, v_th, v_reset)]
