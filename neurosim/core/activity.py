@@ -34,7 +34,7 @@ class StaticCounts(NamedTuple):
 
 
 def fan_matrix(projections) -> np.ndarray:
-    """(n_src, 2) float32 matrix [fan-out over all projections, fan-out over event-driven ones] of one source."""
+    """(n_src, 2) int32 matrix [fan-out over all projections, fan-out over event-driven ones] of one source."""
     projections = list(projections)
     n = projections[0].n_in
     fan = np.zeros((n, 2), np.float64)
@@ -42,17 +42,23 @@ def fan_matrix(projections) -> np.ndarray:
         fan[:, 0] += proj.fan_out
         if proj.event_driven:
             fan[:, 1] += proj.fan_out
-    return fan.astype(np.float32)
+    if fan.size and (not np.all(np.isfinite(fan)) or fan.max() >= 2**31 or not np.array_equal(fan, np.rint(fan))):
+        raise ValidationError("fan-out: every projection's fan_out must be a whole number of synapses below 2**31")
+    return fan.astype(np.int32)
 
 
-def event_counts(x, fan: jax.Array) -> tuple[jax.Array, jax.Array]:
+def event_counts(x, fan) -> tuple[jax.Array, jax.Array]:
     """(synaptic events, event-driven MACs) caused by the nonzero entries of ``x`` (..., n_src), batch-summed.
 
-    One matrix product per step; float32 is exact for per-step counts below 2**24.
+    Two fused select-and-add reductions in int32 (exact while a step's count stays below 2**31). A matrix
+    product with the (n_src, 2) fan matrix computes the same and cost 40 % of a 64k-neuron COBA step on CPU.
     """
-    active = (x != 0).astype(jnp.float32).reshape((-1, x.shape[-1]))
-    tot = jnp.sum(active @ fan, axis=0)
-    return tot[0].astype(jnp.int32), tot[1].astype(jnp.int32)
+    active = x != 0
+    fan = jnp.asarray(fan, jnp.int32)
+    zero = jnp.zeros((), jnp.int32)
+    events = jnp.sum(jnp.where(active, fan[:, 0], zero), dtype=jnp.int32)
+    macs = jnp.sum(jnp.where(active, fan[:, 1], zero), dtype=jnp.int32)
+    return events, macs
 
 
 def static_counts(projections, n_neurons: int) -> StaticCounts:
