@@ -1,12 +1,13 @@
 """Inference speed at batch 1: ``ns.simulate`` (what a user calls) vs the model's own time-batched ``run`` vs
-snnTorch 1.0.0, on the 700-256-256-20 LIF network of ``train_step.py``, 1,000 steps, same run.
+snnTorch 1.0.0 (same process) and Spyx 1.0.0 (its venv from ``benchmarks/peers/setup.sh``), on the 700-256-256-20
+LIF network of ``train_step.py``, 1,000 steps.
 
 ``simulate`` is timed with both of its paths: ``path="step"`` (a scan of the step function, every variable
 recordable) and the default ``"auto"`` (a feed-forward stack runs layer by layer over the whole sequence, one matmul
 over all steps). Both record the spikes of every layer and count the activity; ``run`` records nothing. Timings
 exclude compilation, block until ready, median of ``--repeats``.
 
-Run:  python benchmarks/inference_speed.py [--steps 1000] [--repeats 20] [--threads 2] [--json F]
+Run:  python benchmarks/inference_speed.py [--steps 1000] [--repeats 20] [--threads 2] [--json F] [--peers DIR]
 """
 
 from __future__ import annotations
@@ -32,14 +33,30 @@ def _median(fn, repeats):
     return statistics.median(times)
 
 
+def _spyx(folder, steps, repeats) -> dict:
+    import subprocess
+
+    py = os.path.join(folder, "spyx", "bin", "python")
+    if not os.path.exists(py):
+        print(f"Spyx venv not found at {py} (bash benchmarks/peers/setup.sh): no Spyx comparison")
+        return {}
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "spyx_inference.py")
+    out = subprocess.run([py, script, str(steps), str(repeats)], env={**os.environ, "JAX_PLATFORMS": "cpu"},
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--peers", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", ".venvs"),
+                    help="folder of the peer venvs made by benchmarks/peers/setup.sh (default: %(default)s)")
     args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    spyx = _spyx(args.peers, args.steps, args.repeats)  # before neurosim's, so the two never share the CPU
     import jax
     import numpy as np
 
@@ -66,6 +83,11 @@ def main(argv=None):
     print(f"ns.simulate path='step'         {res['simulate_step_ms']:8.2f} ms")
     print(f"ns.simulate (auto: time-batched) {res['simulate_ms']:7.2f} ms   records and counts equal the step path: "
           f"{same}")
+    if spyx:
+        res.update(spyx)
+        print(f"Spyx (nnx.jit, counts only)     {spyx['spyx_ms']:8.2f} ms   "
+              f"ratio Spyx / ns.simulate {spyx['spyx_ms'] / res['simulate_ms']:.2f}x, Spyx / model.run "
+              f"{spyx['spyx_ms'] / res['run_ms']:.2f}x")
     try:
         import snntorch as snn
         import torch

@@ -113,27 +113,37 @@ def _compile_chunk(model, targets, with_input: bool, sequence: bool = False):
 
         return jax.jit(run_chunk)
 
-    def chunk(params, state, xs):
-        def body(st, x):
-            st, out, counts = model.step_with_counts(params, st, x)
-            rec = {}
-            for name, layer, fld in targets:
-                rec[name] = out if fld == "output" else _get(st, layer, fld)
-            return st, (rec, counts)
+    def record(st, out):
+        return {name: (out if fld == "output" else _get(st, layer, fld)) for name, layer, fld in targets}
 
-        return jax.lax.scan(body, state, xs)
+    if hasattr(model, "step_with_activity"):  # events and MACs from per-channel activity after the chunk
+        def scan(params, state, xs, n):
+            def body(carry, x):
+                st, active = carry
+                st, out, spikes, active = model.step_with_activity(params, st, x, active)
+                return (st, active), (record(st, out), spikes)
 
-    def _scan_steps(params, state, n):
-        def body(st, _):
-            st, out, counts = model.step_with_counts(params, st, None)
-            rec = {name: (out if fld == "output" else _get(st, layer, fld)) for name, layer, fld in targets}
-            return st, (rec, counts)
+            (state, active), (rec, spikes) = jax.lax.scan(body, (state, model.activity_init(state)), xs, length=n)
+            return state, (rec, (spikes, active))
+    else:
+        def scan(params, state, xs, n):
+            def body(st, x):
+                st, out, counts = model.step_with_counts(params, st, x)
+                return st, (record(st, out), counts)
 
-        return jax.lax.scan(body, state, None, length=n)
+            return jax.lax.scan(body, state, xs, length=n)
 
     if with_input:
-        return jax.jit(chunk)
-    return jax.jit(_scan_steps, static_argnums=2)
+        return jax.jit(lambda params, state, xs: scan(params, state, xs, None))
+    return jax.jit(lambda params, state, n: scan(params, state, None, n), static_argnums=2)
+
+
+def _host_counts(model, counts, sequence: bool):
+    """Counts as the Activity takes them: a scanned chunk's accumulated activity is converted on the host."""
+    if not sequence and hasattr(model, "step_with_activity"):
+        spikes, active = jax.device_get(counts)
+        return model.counts_from_activity(spikes, active)
+    return counts
 
 
 def simulate(
@@ -238,7 +248,7 @@ def simulate(
             state, (rec, counts) = run_chunk(params, state, xs[start:stop])
         else:
             state, (rec, counts) = run_chunk(params, state, stop - start)
-        activity.add(counts, static)
+        activity.add(_host_counts(model, counts, sequence), static)
         host = {k: jax.tree_util.tree_map(np.asarray, v) for k, v in rec.items()}  # a Network's output is a dict
         if on_chunk is not None:
             on_chunk(start, host)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import brainpy.math as bm
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from neurosim import validate
 from neurosim.core.connectivity import CSR
 from neurosim.core.projections.sparse import _connectivity
 from neurosim.core.projections.base import Projection
+from neurosim.errors import ValidationError
 
 
 class EventCSR(Projection):
@@ -49,3 +51,50 @@ class EventCSR(Projection):
             return self._matvec(w, x)
         y = jax.vmap(lambda e: self._matvec(w, e))(flat)
         return y.reshape(x.shape[:-1] + (self.n_out,))
+
+
+class FusedEventCSR:
+    """Several homogeneous :class:`EventCSR` projections from one source with the same weight, run as one kernel call.
+
+    The rows of presynaptic neuron ``i`` of every member are laid side by side (member ``k``'s targets shifted by
+    the sizes of the members before it), so one event CSR product gives every member's output as a slice. Each
+    output entry receives the same additions in the same (presynaptic) order as the member's own call, so the
+    result is bit for bit the member's; what is saved is the fixed cost of a kernel call (about 30 µs on CPU,
+    most of a step of a 4,000-neuron network).
+    """
+
+    def __init__(self, projections):
+        projections = list(projections)
+        first = projections[0]
+        if any(not (isinstance(p, EventCSR) and p.homogeneous and p.weight == first.weight and p.n_in == first.n_in)
+               for p in projections):
+            raise ValidationError("FusedEventCSR: members must be homogeneous EventCSR projections with one weight "
+                                  "and one source size")
+        self.n_in, self.weight = first.n_in, first.weight
+        self.sizes = [p.n_out for p in projections]
+        offsets = np.concatenate([[0], np.cumsum(self.sizes)])
+        fan = np.stack([p.conn.fan_out for p in projections], axis=1)  # (n_in, members)
+        indptr = np.concatenate([[0], np.cumsum(fan.sum(axis=1))]).astype(np.int64)
+        indices = np.empty(int(indptr[-1]), np.int32)
+        pos = indptr[:-1].copy()
+        for k, p in enumerate(projections):  # member k's row i lands after members < k's row i
+            rows = p.conn.rows()
+            within = np.arange(p.conn.nnz) - p.conn.indptr[rows]
+            indices[pos[rows] + within] = p.conn.indices + offsets[k]
+            pos += fan[:, k]
+        if indptr[-1] >= 2**31:
+            raise ValidationError("FusedEventCSR: more than 2**31 synapses from one source")
+        self.shape = (self.n_in, int(offsets[-1]))
+        with jax.ensure_compile_time_eval():  # concrete even when first built inside a trace (BrainPy's kernel
+            self._indptr = jnp.asarray(indptr.astype(np.int32))  # reads indptr on the host)
+            self._indices = jnp.asarray(indices)
+        self._offsets = [int(o) for o in offsets]
+
+    def apply(self, x) -> list[jax.Array]:
+        """The output of every member, in order."""
+        def mv(e):
+            return bm.event.csrmv(self.weight, self._indices, self._indptr, e, shape=self.shape, transpose=True)
+
+        flat = x.reshape((-1, self.n_in))
+        y = mv(x) if x.ndim == 1 else jax.vmap(mv)(flat).reshape(x.shape[:-1] + (self.shape[1],))
+        return [y[..., a:b] for a, b in zip(self._offsets[:-1], self._offsets[1:])]
