@@ -17,20 +17,12 @@ import json
 import os
 import statistics
 import sys
-import time
 
-SIZES = (700, 256, 256, 20)
-BETA, RATE = 0.9, 0.03
+from train_step import BETA, RATE, SIZES, _timed  # the same network and timing as the training benchmark
 
 
 def _median(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(_timed(fn, repeats))
 
 
 def _spyx(folder, steps, repeats) -> dict:

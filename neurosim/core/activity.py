@@ -50,8 +50,9 @@ def fan_matrix(projections) -> np.ndarray:
 def event_counts(x, fan) -> tuple[jax.Array, jax.Array]:
     """(synaptic events, event-driven MACs) caused by the nonzero entries of ``x`` (..., n_src), batch-summed.
 
-    Two fused select-and-add reductions in int32 (exact while a step's count stays below 2**31). A matrix
-    product with the (n_src, 2) fan matrix computes the same and cost 40 % of a 64k-neuron COBA step on CPU.
+    Two fused select-and-add reductions in int32 (exact while a step's count stays below 2**31). The matrix
+    product with the (n_src, 2) fan matrix used before computed the same; with it, counting added 40 % to a
+    64k-neuron COBA step on CPU (one measurement, ``simulate`` vs an uncounted scan).
     """
     active = x != 0
     fan = jnp.asarray(fan, jnp.int32)

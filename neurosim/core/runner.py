@@ -105,6 +105,11 @@ def _sequence_path(model, targets, path: str, with_input: bool) -> bool:
     return why is None
 
 
+def _accumulates(model, sequence: bool) -> bool:
+    """Whether a chunk sums per-channel activity and prices events after it (a scanned model that can)."""
+    return not sequence and hasattr(model, "step_with_activity")
+
+
 def _compile_chunk(model, targets, with_input: bool, sequence: bool = False):
     if sequence:
         def run_chunk(params, state, xs):
@@ -116,7 +121,7 @@ def _compile_chunk(model, targets, with_input: bool, sequence: bool = False):
     def record(st, out):
         return {name: (out if fld == "output" else _get(st, layer, fld)) for name, layer, fld in targets}
 
-    if hasattr(model, "step_with_activity"):  # events and MACs from per-channel activity after the chunk
+    if _accumulates(model, sequence):  # events and MACs from per-channel activity after the chunk
         def scan(params, state, xs, n):
             def body(carry, x):
                 st, active = carry
@@ -140,7 +145,7 @@ def _compile_chunk(model, targets, with_input: bool, sequence: bool = False):
 
 def _host_counts(model, counts, sequence: bool):
     """Counts as the Activity takes them: a scanned chunk's accumulated activity is converted on the host."""
-    if not sequence and hasattr(model, "step_with_activity"):
+    if _accumulates(model, sequence):
         spikes, active = jax.device_get(counts)
         return model.counts_from_activity(spikes, active)
     return counts

@@ -19,6 +19,18 @@ from neurosim.core.projections.base import Projection
 from neurosim.errors import ValidationError
 
 
+def event_matvec(w, conn_indices, conn_indptr, shape, x):
+    """BrainPy's event CSR product ``x @ A`` (``A`` of ``shape`` (n_in, n_out), rows = presynaptic neurons) for
+    ``x`` of shape (..., n_in): one kernel call per sample."""
+    def mv(e):
+        return bm.event.csrmv(w, conn_indices, conn_indptr, e, shape=shape, transpose=True)
+
+    if x.ndim == 1:
+        return mv(x)
+    y = jax.vmap(mv)(x.reshape((-1, shape[0])))
+    return y.reshape(x.shape[:-1] + (shape[1],))
+
+
 class EventCSR(Projection):
     """Event-driven CSR projection with homogeneous ``weight`` or per-synapse weights ~ N(mean, std)."""
 
@@ -41,16 +53,9 @@ class EventCSR(Projection):
             return {}
         return {"w": self.mean + self.std * jax.random.normal(key, (self.conn.nnz,), jnp.float32)}
 
-    def _matvec(self, w, events):
-        return bm.event.csrmv(w, self._indices, self._indptr, events, shape=self.conn.shape, transpose=True)
-
     def apply(self, params, x):
         w = self.weight if self.homogeneous else params["w"]
-        flat = x.reshape((-1, self.n_in))
-        if flat.shape[0] == 1 and x.ndim == 1:
-            return self._matvec(w, x)
-        y = jax.vmap(lambda e: self._matvec(w, e))(flat)
-        return y.reshape(x.shape[:-1] + (self.n_out,))
+        return event_matvec(w, self._indices, self._indptr, self.conn.shape, x)
 
 
 class FusedEventCSR:
@@ -92,9 +97,5 @@ class FusedEventCSR:
 
     def apply(self, x) -> list[jax.Array]:
         """The output of every member, in order."""
-        def mv(e):
-            return bm.event.csrmv(self.weight, self._indices, self._indptr, e, shape=self.shape, transpose=True)
-
-        flat = x.reshape((-1, self.n_in))
-        y = mv(x) if x.ndim == 1 else jax.vmap(mv)(flat).reshape(x.shape[:-1] + (self.shape[1],))
+        y = event_matvec(self.weight, self._indices, self._indptr, self.shape, x)
         return [y[..., a:b] for a, b in zip(self._offsets[:-1], self._offsets[1:])]
