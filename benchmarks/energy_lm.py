@@ -32,7 +32,8 @@ def main(argv=None):
     rows = []
     print(wl.assumptions[0])
     for target, opts in [("spinnaker2", {"dvfs": "pl4"}), ("spinnaker2", {"dvfs": "pl1"}),
-                         ("spinnaker2", {"dvfs": "pl4", "pes": 150}), ("imc-rram-40nm", {}), ("cpu-45nm-core", {}),
+                         ("spinnaker2", {"dvfs": "pl4", "pes": 150}), ("imc-rram-40nm", {}), ("imc-rram-22nm", {}),
+                         ("cpu-45nm-core", {}),
                          ("cpu-45nm-horowitz", {}), ("gpu-a100", {"batch": 1}), ("gpu-a100", {"batch": 64})]:
         est = hw.estimate(wl, target, **opts)
         label = target + "".join(f" {k}={v}" for k, v in opts.items())
@@ -47,12 +48,14 @@ def main(argv=None):
         print(f"  as-deployed energy ratio {label} / spinnaker2 (pl4): "
               f"{est.energy_per_inference / s2.energy_per_inference:.2f}")
 
+    for name in ("imc-rram-40nm", "imc-rram-22nm"):
+        e = energy_per_mac(hw.load_profile(name), 128)
+        parts = ", ".join(f"{k} {v * 1e12:.3f}" for k, v in e["components_J"].items())
+        print(f"IMC {name}, dense 128x128 layer, 8-bit weights and uniform random 8-bit inputs: "
+              f"{e['energy_per_mac_J'] * 1e12:.3f} pJ per MAC ({parts} pJ); macro "
+              f"{e['macro_energy_per_mac_J'] * 1e12:.3f} pJ = {e['macro_tops_per_w']:.2f} TOPS/W, "
+              f"system {e['system_tops_per_w']:.2f} TOPS/W, {e['tops_per_mm2']:.2f} TOPS/mm2")
     imc = hw.load_profile("imc-rram-40nm")
-    e = energy_per_mac(imc, 128)
-    parts = ", ".join(f"{k} {v * 1e12:.3f}" for k, v in e["components_J"].items())
-    print(f"IMC dense 128x128 layer, 8-bit weights and inputs: {e['energy_per_mac_J'] * 1e12:.3f} pJ per MAC "
-          f"({parts} pJ); macro {e['macro_energy_per_mac_J'] * 1e12:.3f} pJ = {e['macro_tops_per_w']:.2f} TOPS/W, "
-          f"system {e['system_tops_per_w']:.2f} TOPS/W, {e['tops_per_mm2']:.2f} TOPS/mm2")
 
     net = ns.Network(dt=1.0)
     net.add_input("in", 64)

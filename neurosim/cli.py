@@ -127,12 +127,14 @@ def _energy_options(args, profile) -> dict:
         if args.execution not in (None, "event", "dense"):
             raise ValidationError("--execution: IMC takes event or dense")
         opts = {"event_driven": None if args.execution is None else args.execution == "event",
-                "conv_copies": _conv_copies(args.conv_copies)}
+                "conv_copies": _conv_copies(args.conv_copies), "input_bit_density": args.input_bit_density}
     else:
         opts = {"execution": args.execution, "batch": args.batch}
     given = {"--dvfs": args.dvfs, "--pes": args.pes, "--max-chips": args.max_chips,
-             "--allow-dram": args.allow_dram or None, "--batch": args.batch, "--conv-copies": args.conv_copies}
-    takes = {"spinnaker2": {"--dvfs", "--pes", "--max-chips", "--allow-dram"}, "imc": {"--conv-copies"},
+             "--allow-dram": args.allow_dram or None, "--batch": args.batch, "--conv-copies": args.conv_copies,
+             "--input-bit-density": args.input_bit_density}
+    takes = {"spinnaker2": {"--dvfs", "--pes", "--max-chips", "--allow-dram"},
+             "imc": {"--conv-copies", "--input-bit-density"},
              "digital": {"--batch"}}[profile.kind]
     bad = [k for k, v in given.items() if v is not None and k not in takes]
     if bad:
@@ -358,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     energy.add_argument("--conv-copies", help="IMC: crossbar copies of each convolution kernel: 1 = time-"
                                               "multiplexed over output positions, 'all' = one per position, or N "
                                               "(default: the profile's)")
+    energy.add_argument("--input-bit-density", type=_fraction,
+                        help="IMC: fraction of the bit-serial cycles of a graded input whose bit is set, i.e. that "
+                             "pulse a row (default: the profile's, 0.5 = uniform random codes)")
     energy.add_argument("--max-chips", type=int, help="fail if the network needs more chips than this")
     energy.add_argument("--allow-dram", action="store_true", help="let weights that do not fit a PE live in DRAM")
     energy.add_argument("--explain", action="store_true", help="print every term as count x unit cost = energy "
@@ -469,6 +474,17 @@ EXTRAS = {"torch": "torch", "snntorch": "torch", "nirtorch": "torch", "nir": "ni
 
 _positive_int = _positive(int, "integer")
 _positive_float = _positive(float, "finite number")
+
+
+def _fraction(text: str) -> float:
+    """argparse type: a number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
+    return value
 
 
 def main(argv=None) -> int:

@@ -8,12 +8,16 @@ Each projection is stored dense (pruned weights still occupy cells); gated layer
 
 **Input encoding.** Graded/real inputs of ``input_bits`` are applied ``input_bits_per_cycle`` bits per cycle
 (1 = bit-serial as in ISAAC; more = a multi-level DAC), i.e. :math:`\lceil b_x / b_\mathrm{cycle}\rceil`
-cycles; binary spikes take one cycle. Event-driven operation drives only the rows of nonzero inputs:
+cycles; binary spikes take one cycle. A row is pulsed in a cycle only when its input bit (slice) is nonzero: a
+fraction ``input_bit_density`` of the bit-serial cycles of a graded input (option, default from the profile's
+``[defaults]``: 0.5, the mean over uniform random codes; a spike is one pulse). Event-driven operation drives
+only the rows of nonzero inputs:
 
-* row drives = active inputs × column tiles × cycles → × ``dac_energy_per_row`` × bits per cycle;
+* row drives = active inputs × column tiles × cycles × bit density → × ``dac_energy_per_row`` × bits per cycle;
 * cell reads = row drives × ``cols`` → × ``cell_read_energy`` (per cell per 1-bit input pulse) × bits per cycle;
-* ADC conversions: every column of every crossbar that has an active row, per cycle
-  (:math:`P(\text{tile active}) = 1-(1-a)^{\text{rows}}` for input activity :math:`a`) → × ``adc_energy`` at
+* ADC conversions: every column of every crossbar that has a pulsed row, per cycle
+  (:math:`P(\text{tile active}) = 1-(1-a d)^{\text{rows}}` for input activity :math:`a` and bit density
+  :math:`d`) → × ``adc_energy`` at
   ``adc_bits``; ``columns_per_adc`` columns share one ADC (time, not energy); each conversion is shifted and added
   (× ``shift_add_energy``).
 
@@ -84,10 +88,14 @@ def _pool_terms(profile: Profile, layer, src) -> list[Term]:
                  "periphery.buffer_energy_per_byte", src("periphery.buffer_energy_per_byte"), unit="B")]
 
 
-def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = True, conv_copies=1) -> Estimate:
+def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = True, conv_copies=1,
+                 input_bit_density: float | None = None) -> Estimate:
     """Tile and price ``workload`` (see module docstring); ``event_driven=False`` drives every row every step;
-    ``conv_copies``: kernel copies per convolution (:func:`conv_copies_for`)."""
+    ``conv_copies``: kernel copies per convolution (:func:`conv_copies_for`); ``input_bit_density``: fraction of
+    the bit-serial cycles of a graded input whose bit is set (default: the profile's, else 1)."""
     xb, per = profile["crossbar"], profile["periphery"]
+    density = profile.default("input_bit_density", input_bit_density)
+    density = 1.0 if density is None else float(validate.in_range("input_bit_density", density, 0.0, 1.0))
     src = profile.source
     by_name = {l.name: l for l in workload}
     bits_cycle = min(per["input_bits_per_cycle"], xb["input_bits"])
@@ -102,6 +110,7 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
             continue
         cycles = _cycles(profile, layer, by_name)
         pulse_bits = bits_cycle if cycles > 1 else 1  # a spike is a 1-bit pulse
+        d = density if cycles > 1 else 1.0  # fraction of cycles in which an active row's bit is set
         dac = cells = conv = adds = 0.0
         a = layer.input_density if event_driven else 1.0
         for p in spec.projections:
@@ -129,10 +138,10 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
                 total_tiles += rt * ct
                 memory += p.n_in * n_out_cols * xb["weight_bits"] // 8
                 active_rows = a * p.n_in if event_driven else p.n_in
-            row_drives = active_rows * ct * cycles
+            row_drives = active_rows * ct * cycles * d
             dac += row_drives
             cells += row_drives * xb["cols"]
-            p_active = 1.0 - (1.0 - a) ** min(xb["rows"], rows) if event_driven else 1.0
+            p_active = 1.0 - (1.0 - a * d) ** min(xb["rows"], rows)
             conv += evals * rt * ct * xb["cols"] * cycles * p_active
             adds += evals * (n_out_cols if geo is None else geo.kernel_cols * spec.weights_per_synapse) \
                 * max(rt - 1, 0) * cycles * p_active
@@ -177,20 +186,23 @@ def estimate_imc(workload: Workload, profile: Profile, *, event_driven: bool = T
     if conv_notes:
         resources["conv_copies"] = conv_copies
     notes = ["pruned weights still occupy crossbar cells",
+             f"graded inputs: {density:g} of bit-serial input cycles pulse a row (input_bit_density)",
              f"macro = {', '.join(MACRO)}; system adds digital periphery, buffers, host link"] + conv_notes
     return build_estimate(profile.name, terms + sys_terms, parts + sys_parts, memory=memory, resources=resources,
                           notes=notes)
 
 
-def energy_per_mac(profile: Profile, n: int = 128) -> dict:
-    """Energy per 8-bit MAC of a dense ``n`` x ``n`` layer with 8-bit inputs, with its component breakdown."""
+def energy_per_mac(profile: Profile, n: int = 128, *, input_bit_density: float | None = None) -> dict:
+    """Energy per MAC of a dense ``n`` x ``n`` layer at the profile's input and weight bits (8b/8b: the figure of
+    merit CIM macros report), with its component breakdown; inputs are uniform random codes unless
+    ``input_bit_density`` says otherwise (the profile's default)."""
     from neurosim.core.spec import LayerSpec, ProjectionSpec
     from neurosim.hardware.workload import LayerWorkload
 
     n = validate.positive_int("n", n)
     spec = LayerSpec("dense", n, "readout", (ProjectionSpec(n, n, n * n, source="input"),), spiking=False)
     wl = Workload([LayerWorkload(spec, 1, float(n * n), 0.0)], 1, "rates")
-    est = estimate_imc(wl, profile, event_driven=False)
+    est = estimate_imc(wl, profile, event_driven=False, input_bit_density=input_bit_density)
     macs = n * n
     parts = {k: v / macs for k, v in est.layers["dense"].items()}
     macro = sum(v for k, v in parts.items() if k in MACRO)

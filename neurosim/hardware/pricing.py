@@ -23,10 +23,10 @@ from neurosim.hardware.workload import Workload, check_workload
 
 # Options each mapper accepts (anything else is a clear error instead of a TypeError deep inside).
 OPTIONS = {"spinnaker2": {"dvfs", "precision", "execution", "max_neurons_per_pe", "allow_dram", "max_chips", "pes"},
-           "imc": {"event_driven", "conv_copies"}, "digital": {"execution", "batch"}}
+           "imc": {"event_driven", "conv_copies", "input_bit_density"}, "digital": {"execution", "batch"}}
 
 # The targets and options every model-zoo card lists (one place: cards, benchmark and tests read it).
-CARD_TARGETS = ("spinnaker2", "imc-rram-40nm", "cpu-45nm-core", "cpu-45nm-horowitz", "gpu-a100")
+CARD_TARGETS = ("spinnaker2", "imc-rram-40nm", "imc-rram-22nm", "cpu-45nm-core", "cpu-45nm-horowitz", "gpu-a100")
 
 
 def _describe(act) -> str:

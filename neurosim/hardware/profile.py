@@ -88,7 +88,8 @@ for _schema in (_SPINNAKER2, _IMC, _DIGITAL):
     _schema["system"] = _SYSTEM
 SCHEMAS = {"spinnaker2": _SPINNAKER2, "imc": _IMC, "digital": _DIGITAL}
 # Options each mapper takes a default for from the profile's optional [defaults] table ({ value, source }).
-DEFAULTS = {"spinnaker2": {"dvfs": str}, "imc": {}, "digital": {"execution": str, "batch": int}}
+DEFAULTS = {"spinnaker2": {"dvfs": str}, "imc": {"input_bit_density": float},
+            "digital": {"execution": str, "batch": int}}
 _META = {"schema", "schema_version", "name", "kind", "description", "defaults"}
 
 

@@ -61,19 +61,26 @@ def _lm_latency_ratio(dvfs: str) -> float:
     return _lm("gpu-a100").latency / _lm("spinnaker2", pes=150, dvfs=dvfs).latency
 
 
-def _imc_tops_per_w(**overrides) -> float:
-    """Macro TOPS/W (2 ops per MAC) of a dense 128×128 layer on the RRAM profile with ``overrides`` of
-    ``crossbar``/``periphery`` fields (e.g. binary weights and inputs)."""
+def _imc_tops_per_w(profile: str = "imc-rram-40nm", node_nm: float | None = None, **overrides) -> float:
+    """Macro TOPS/W (2 ops per MAC) of a dense 128×128 layer of uniform random codes on an RRAM profile with
+    ``overrides`` of ``crossbar``/``periphery`` fields (e.g. binary weights and inputs); an overridden
+    ``adc_bits`` takes the NeuroSim SAR energy of that resolution at ``node_nm`` (the profile's node)."""
     import copy
 
     from neurosim.hardware.imc import energy_per_mac
+    from neurosim.hardware.node_scaling import sar_adc_energy
     from neurosim.hardware.profile import load_profile
 
-    prof = copy.deepcopy(load_profile("imc-rram-40nm"))
+    prof = copy.deepcopy(load_profile(profile))
     for key, value in overrides.items():
         section, field = key.split("__")
         prof.sections[section][field] = value
+    if "periphery__adc_bits" in overrides:
+        prof.sections["periphery"]["adc_energy"] = sar_adc_energy(overrides["periphery__adc_bits"], node_nm)
     return energy_per_mac(prof, 128)["macro_tops_per_w"]
+
+
+_BINARY = dict(crossbar__cell_bits=1, crossbar__weight_bits=1, crossbar__input_bits=1, periphery__adc_bits=5)
 
 
 def _kws_cpu_energy() -> float:
@@ -119,27 +126,35 @@ CASES = [
                  "compared, which does not depend on it"),
     Case("lm-latency-ratio-pl4", "same ratio, SpiNNaker 2 at 0.8 V", 19.9 / 170.25, "ratio", S2_LM, "validation",
          lambda: _lm_latency_ratio("pl4"), missing="as above"),
-    Case("rram-22nm-8b", "22 nm 4 Mb ReRAM CIM macro, 8b input / 8b weight: macro efficiency (RRAM profile, 40 nm "
-         "constants, 8b/8b dense 128x128)", 15.6, "TOPS/W",
+    Case("rram-22nm-8b", "22 nm 4 Mb ReRAM CIM macro, 8b input / 8b weight: macro efficiency (imc-rram-22nm, "
+         "dense 128x128, uniform random 8-bit inputs)", 15.6, "TOPS/W",
          "Hung et al., Nature Electronics 4, 921 (2021), DOI 10.1038/s41928-021-00676-9 (abstract)", "validation",
-         lambda: _imc_tops_per_w(), band=(0.15, 2.0),
-         missing="node: the profile is 40 nm-class (ISAAC/NeuroSim 32-45 nm components) vs 22 nm; the macro "
-                 "counts 2 ops per MAC by convention [unverified]"),
-    Case("rram-22nm-8b-tdr", "22 nm 8 Mb ReRAM CIM macro (time-domain readout), 8b/8b/19b: macro efficiency", 21.6,
-         "TOPS/W", "JSSC 58(1):303-315 (2023), IEEE Xplore 9874915 (abstract)", "validation",
-         lambda: _imc_tops_per_w(), band=(0.1, 2.0),
-         missing="node (22 vs 40 nm) and a time-domain readout instead of a SAR ADC per column"),
-    Case("pcm-14nm-8b", "IBM HERMES 14 nm PCM, 8-bit input/output MVM, 4-phase high-precision mode: efficiency",
-         2.48, "TOPS/W", "Le Gallo et al., Nature Electronics (2023), DOI 10.1038/s41928-023-01010-1 (abstract)",
-         "validation", lambda: _imc_tops_per_w(), band=(0.5, 2.5),
-         missing="PCM (not RRAM) with 4-phase read; included as a resistive-memory 8-bit reference"),
-    Case("rram-40nm-binary", "40 nm 64 kb RRAM binary CIM macro: average efficiency (RRAM profile with 1-bit cells, "
-         "1-bit weights, binary inputs, 5-bit ADC)", 16.2, "TOPS/W",
+         lambda: _imc_tops_per_w("imc-rram-22nm"), band=(0.5, 2.0),
+         missing="the macro's input statistics, rows per cycle and readout are not in the abstract (the profile: "
+                 "uniform random codes, 128 rows, 8-bit SAR per 8 columns); 2 ops per MAC by convention "
+                 "[unverified]"),
+    Case("rram-22nm-8b-tdr", "22 nm 8 Mb ReRAM CIM macro (time-domain readout), 8b/8b/19b: macro efficiency "
+         "(imc-rram-22nm)", 21.6, "TOPS/W", "JSSC 58(1):303-315 (2023), IEEE Xplore 9874915 (abstract)",
+         "validation", lambda: _imc_tops_per_w("imc-rram-22nm"), band=(0.5, 2.0),
+         missing="a time-domain readout (voltage-to-time converter) instead of a SAR ADC"),
+    Case("rram-22nm-binary", "same 22 nm 4 Mb macro in binary mode (1b input / 1b weight): imc-rram-22nm with 1-bit "
+         "cells, weights and inputs and a 5-bit SAR (NeuroSim's default resolution)", 194.4, "TOPS/W",
+         "Hung et al., Nature Electronics 4, 921 (2021) (abstract)", "validation",
+         lambda: _imc_tops_per_w("imc-rram-22nm", 22, **_BINARY), band=(0.5, 5.0),
+         missing="per-cycle costs that do not scale with precision (wordline decoding, reference generation, "
+                 "timing control) are not modelled, so low precision comes out too efficient; wider band"),
+    Case("pcm-14nm-8b", "IBM HERMES 14 nm PCM, 8-bit input/output MVM, 4-phase high-precision mode: efficiency "
+         "(imc-rram-22nm, the nearest node)", 2.48, "TOPS/W",
+         "Le Gallo et al., Nature Electronics (2023), DOI 10.1038/s41928-023-01010-1 (abstract)", "validation",
+         lambda: _imc_tops_per_w("imc-rram-22nm"), band=(1.0, 12.0),
+         missing="PCM, not RRAM: a 4-phase read (four array reads per MVM), on-chip digital processing and "
+                 "time-based readout counted in the chip figure; a cross-technology reference with a wide band"),
+    Case("rram-40nm-binary", "40 nm 64 kb RRAM binary CIM macro: average efficiency (imc-rram-40nm with 1-bit "
+         "cells, 1-bit weights, binary inputs, 5-bit SAR)", 16.2, "TOPS/W",
          "Spetalnick et al., ISSCC 2022 (quoted in a note; title has the 26.56 TOPS/W peak)", "validation",
-         lambda: _imc_tops_per_w(crossbar__cell_bits=1, crossbar__weight_bits=1, crossbar__input_bits=1,
-                                 periphery__adc_bits=5, periphery__adc_energy=0.165e-12), band=(0.5, 10.0),
-         missing="the macro's array size, rows activated per cycle and ADC are not modelled from the paper: the "
-                 "profile converts every column of a 128-row array with a NeuroSim 5-bit SAR; wider band"),
+         lambda: _imc_tops_per_w("imc-rram-40nm", 40, **_BINARY), band=(0.5, 20.0),
+         missing="as rram-22nm-binary (fixed per-cycle costs), and the macro's array size, rows per cycle and ADC "
+                 "are not modelled from the paper; wider band"),
     Case("kws-cpu", "Keyword spotter (dense 390-256-256-29, TensorFlow, batch 1) on a Xeon E5-2630: dynamic energy "
          "per inference", 11.47 / 1813.63, "J",
          "Blouw et al., NICE 2019, arXiv 1812.01739, Table 1 (abr/power_benchmarks)", "validation",

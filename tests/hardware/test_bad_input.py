@@ -55,7 +55,7 @@ def test_batch_option_zero_is_refused_not_silently_one(wl):
 @pytest.mark.parametrize("what", ["workload", "model"])
 def test_option_the_target_kind_does_not_take_names_option_and_kind(wl, what):
     arg = wl if what == "workload" else object()  # the option is checked first, whatever the first argument is
-    with pytest.raises(ValidationError, match=r"dvfs do not apply to an imc target \(imc targets take conv_copies, event_driven\)"):
+    with pytest.raises(ValidationError, match=r"dvfs do not apply to an imc target \(imc targets take conv_copies, event_driven, input_bit_density\)"):
         hw.estimate(arg, "imc-rram-40nm", dvfs="pl1")
 
 
