@@ -6,6 +6,13 @@ r"""A cochlear front end: audio → spike events, SHD-like (one event channel pe
 2. **Half-wave rectification** (inner hair cells) and a first-order low-pass envelope (``envelope_hz``).
 3. **Compression**: :math:`c = \max(0, \ln(e/e_0))` with :math:`e_0` = ``floor`` × the recording's peak envelope:
    bands more than :math:`-20\log_{10}` ``floor`` dB below the peak stay silent, louder ones code their level in dB.
+   Or, with ``agc="pcen"``, **per-channel automatic gain control**: per-channel energy normalisation (PCEN, Wang
+   et al., "Trainable frontend for robust and far-field keyword spotting", ICASSP 2017), applied to the envelope
+   above the floor, :math:`E = \max(0, e - e_0)`: a per-channel smoother :math:`M_t = (1-s)M_{t-1} + sE_t`
+   (time constant ``pcen_time_s``, librosa's formula for :math:`s`) and
+   :math:`c = (E/(e_0 + M)^{\alpha} + \delta)^r - \delta^r` (α 0.98, δ 2, r 0.5: the paper's and librosa's
+   defaults), times ``pcen_scale``. Each channel is divided by its own recent level, so a speaker's spectral
+   tilt and loudness are normalised away and onsets are emphasised; silence (below the floor) stays silent.
 4. **Spikes**: per channel an integrate-and-fire neuron accumulates :math:`c\,\Delta t\cdot` ``gain`` and emits an
    event (subtracting 1) whenever the accumulator reaches 1, with a refractory period — the firing rate follows
    the compressed band energy, capped at 1/``refractory``.
@@ -34,7 +41,8 @@ class Cochlea:
 
     def __init__(self, sample_rate: int = 8000, n_channels: int = 64, f_min: float = 100.0, f_max: float | None = None,
                  envelope_hz: float = 100.0, floor: float = 0.005, gain: float = 40.0, refractory_s: float = 0.004,
-                 dt_s: float = 0.001, order: int = 3):
+                 dt_s: float = 0.001, order: int = 3, agc: str = "log", pcen_time_s: float = 0.4,
+                 pcen_alpha: float = 0.98, pcen_delta: float = 2.0, pcen_r: float = 0.5, pcen_scale: float = 2.5):
         from scipy import signal as sps
 
         self.sample_rate = validate.positive_int("sample_rate", sample_rate)
@@ -55,6 +63,34 @@ class Cochlea:
         self.gain = float(validate.positive("gain", gain))
         self.refractory_s = float(validate.positive("refractory_s", refractory_s, allow_zero=True))
         self.dt_s = float(validate.positive("dt_s", dt_s))
+        self.order, self.f_min, self.f_max, self.envelope_hz = int(order), float(f_min), float(f_max), float(envelope_hz)
+        self.agc = validate.choice("agc", agc, ("log", "pcen"))
+        self.pcen_time_s = float(validate.positive("pcen_time_s", pcen_time_s))
+        self.pcen_alpha = float(validate.in_range("pcen_alpha", pcen_alpha, 0.0, 1.0))
+        self.pcen_delta = float(validate.positive("pcen_delta", pcen_delta))
+        self.pcen_r = float(validate.in_range("pcen_r", pcen_r, 0.0, 1.0, lo_open=True))
+        self.pcen_scale = float(validate.positive("pcen_scale", pcen_scale))
+
+    def describe(self) -> str:
+        """The constructor call that rebuilds this front end (stored with datasets it encodes)."""
+        text = (f"Cochlea({self.sample_rate}, {self.n_channels}, f_min={self.f_min:g}, f_max={self.f_max:g}, "
+                f"envelope_hz={self.envelope_hz:g}, floor={self.floor:g}, gain={self.gain:g}, "
+                f"refractory_s={self.refractory_s:g}, dt_s={self.dt_s:g}, order={self.order}, agc={self.agc!r}")
+        if self.agc == "pcen":
+            text += (f", pcen_time_s={self.pcen_time_s:g}, pcen_alpha={self.pcen_alpha:g}, "
+                     f"pcen_delta={self.pcen_delta:g}, pcen_r={self.pcen_r:g}, pcen_scale={self.pcen_scale:g}")
+        return text + ")"
+
+    def _pcen(self, env: np.ndarray, e0: float) -> np.ndarray:
+        from scipy import signal as sps
+
+        energy = np.maximum(env - e0, 0.0)
+        frames = self.pcen_time_s / self.dt_s  # librosa.pcen: b = (sqrt(1 + 4 T^2) - 1) / (2 T^2), T in frames
+        s = (np.sqrt(1 + 4 * frames**2) - 1) / (2 * frames**2)
+        smooth = sps.lfilter([s], [1, s - 1], energy, axis=0, zi=(1 - s) * energy[:1])[0] if energy.size else energy
+        d, r = self.pcen_delta, self.pcen_r
+        c = (energy / (e0 + smooth) ** self.pcen_alpha + d) ** r - d**r
+        return self.pcen_scale * np.maximum(c, 0.0)
 
     def envelopes(self, audio) -> np.ndarray:
         """(T_frames, channels) compressed band envelopes sampled every ``dt_s``."""
@@ -69,6 +105,8 @@ class Cochlea:
         hop = max(1, int(round(self.dt_s * self.sample_rate)))
         env = env[::hop]
         e0 = self.floor * (env.max() + 1e-12)
+        if self.agc == "pcen":
+            return self._pcen(env, e0)
         return np.maximum(np.log(np.maximum(env, 1e-30) / e0), 0.0)
 
     def __call__(self, audio) -> np.ndarray:

@@ -16,6 +16,7 @@ digits split by speaker.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,8 +152,11 @@ class EventDataset:
         kind = "vision" if len(self.sensor_size) == 3 else "audio"
         layout = f"{kind} events on sensor {tuple(self.sensor_size)} = {self.n_channels} channels, t in µs"
         front = self.meta.get("front_end") if isinstance(self.meta, dict) else None
-        if front and "dt" in str(front):
-            layout += f" ({str(front).rsplit('dt', 1)[1].strip()} bins at source)"
+        bins = re.search(r"\bdt (\S+ \S+)$", str(front)) if front else None
+        bins = bins or (re.search(r"\bdt_s=([0-9.e-]+)", str(front)) if front else None)
+        if bins:
+            text = bins.group(1)
+            layout += f" ({text if ' ' in text else f'{float(text) * 1e3:g} ms'} bins at source)"
         parts = [_classes(self.labels)]
         if self.groups is not None and len(self.groups):
             u = np.unique(self.groups)
