@@ -65,7 +65,8 @@ class EGRU(SequenceLayer):
       activity_target, activity_weight: target-rate regulariser λ_a·(mean(o) − ρ*)² (EvNN DVS/sMNIST form).
       voltage_target, voltage_weight: voltage regulariser λ_v·mean((ĉ − v*)²) (EvNN sMNIST form, v* = −0.9).
       inference: ``"dense"`` or ``"event"`` recurrent product when not training; ``capacity``: fraction of units
-        the event path gathers per sample before it falls back to dense (exact either way).
+        the event path gathers at most per sample (in power-of-two buckets, :func:`~neurosim.models.gates.buckets`)
+        before it falls back to dense (exact either way).
     """
 
     def __init__(self, n_in: int, hidden: int, *, reset_form: str = "code", threshold: str = "sigmoid",
@@ -211,7 +212,9 @@ class EGRU(SequenceLayer):
         in_events = jnp.sum(x != 0, dtype=jnp.int32) * fan
         rec_events = jnp.sum(y_prev != 0, dtype=jnp.int32) * fan
         spikes = jnp.sum(y != 0, dtype=jnp.int32)
-        macs_event = rec_events if event else jnp.zeros((), jnp.int32)
+        # executed = what the bucketed gather kernel ran (its padding included); the modelled event-driven work
+        # (active units x fan-out) is the synaptic-event count
+        macs_event = gates.executed_macs(y_prev, fan, self.capacity) if event else jnp.zeros((), jnp.int32)
         return StepCounts(spikes, in_events + rec_events, macs_event)
 
     def describe(self, name: str = "egru") -> LayerSpec:

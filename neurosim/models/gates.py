@@ -4,9 +4,13 @@ recurrent product (dense or event-driven) and DropConnect/zoneout.
 Weights follow the cuDNN/Haste layout used by the official EGRU code (EvNN): ``W`` (n_in, 3H) and ``R`` (H, 3H)
 with gate chunks ``[z, r, g]``; biases ``b_x`` and ``b_r`` (3H,). Kernels are Xavier-normal (gain 1), biases zero.
 
-Event-driven product: ``y @ R`` touches only the rows of units with ``y != 0``. Up to ``capacity`` active units
-per sample are gathered (a static bound, so the step compiles once); if a step has more, it falls back to the
-dense product — the result is always exact.
+Event-driven product: ``y @ R`` touches only the rows of units with ``y != 0``, so its work follows activity.
+Gathers need static sizes (the step compiles once), so the rows are gathered into the smallest of a ladder of
+**capacity buckets** (powers of two from :data:`MIN_BUCKET` up to ``capacity``, :func:`buckets`) that holds the
+step's active units (the most active sample of a batch decides); a step with more active units than ``capacity``
+runs the dense product. ``lax.switch`` runs only the chosen branch, so a step at 5 % activity of H = 1024 gathers
+64 rows, not the 256 of a fixed capacity. The result is exact either way; :func:`executed_macs` is the work the
+kernel actually did (bucket rows × columns per sample, or the dense product), not the active-unit count.
 """
 
 from __future__ import annotations
@@ -42,19 +46,49 @@ def dense_product(y, R):
     return y @ R
 
 
-def event_product(y, R, capacity: int):
-    """``y @ R`` over the nonzero entries of ``y`` only (exact; dense fallback above ``capacity``)."""
-    flat = y.reshape((-1, y.shape[-1]))
+MIN_BUCKET = 8  # smallest gather: below it the switch overhead outweighs the saved rows
 
-    def one(v):
-        idx = jnp.nonzero(v, size=capacity, fill_value=0)[0]
-        n = jnp.sum(v != 0)
-        vals = jnp.where(jnp.arange(capacity) < n, v[idx], 0.0)
-        return vals @ R[idx]
 
+def buckets(capacity: int) -> tuple[int, ...]:
+    """The capacity ladder: powers of two from :data:`MIN_BUCKET` below ``capacity``, then ``capacity``."""
+    capacity = validate.positive_int("capacity", capacity)
+    out, c = [], MIN_BUCKET
+    while c < capacity:
+        out.append(c)
+        c *= 2
+    return tuple(out) + (capacity,)
+
+
+def _bucket_index(flat, ladder):
     most = jnp.max(jnp.sum(flat != 0, axis=-1))
-    out = jax.lax.cond(most <= capacity, lambda f: jax.vmap(one)(f), lambda f: f @ R, flat)
+    return jnp.sum(most > jnp.asarray(ladder, jnp.int32)).astype(jnp.int32)  # len(ladder) -> dense
+
+
+def event_product(y, R, capacity: int):
+    """``y @ R`` over the nonzero entries of ``y`` only, in the smallest bucket that holds them (exact; dense
+    above ``capacity``)."""
+    flat = y.reshape((-1, y.shape[-1]))
+    ladder = buckets(capacity)
+
+    def gather(cap):
+        def one(v):
+            idx = jnp.nonzero(v, size=cap, fill_value=0)[0]
+            vals = jnp.where(jnp.arange(cap) < jnp.sum(v != 0), v[idx], 0.0)
+            return vals @ R[idx]
+        return lambda f: jax.vmap(one)(f)
+
+    branches = [gather(c) for c in ladder] + [lambda f: f @ R]
+    out = jax.lax.switch(_bucket_index(flat, ladder), branches, flat)
     return out.reshape(y.shape[:-1] + (R.shape[-1],))
+
+
+def executed_macs(y, n_cols: int, capacity: int):
+    """MACs :func:`event_product` executes for ``y`` (int32): the chosen bucket's rows × ``n_cols`` per sample,
+    or the dense product's rows × ``n_cols`` per sample above ``capacity``."""
+    flat = y.reshape((-1, y.shape[-1]))
+    ladder = buckets(capacity)
+    rows = jnp.asarray(ladder + (y.shape[-1],), jnp.int32)[_bucket_index(flat, ladder)]
+    return rows * jnp.int32(n_cols) * jnp.int32(flat.shape[0])
 
 
 def dropconnect(key, R, p: float):
