@@ -13,7 +13,9 @@ Inputs: 64 cochlear channels binned at 10 ms (log(1 + event count)), T = 80 step
 shipped encoding (global log compression, ``spoken_digits.h5``); ``--front-end pcen`` re-encodes the WAVs of
 ``--wav-folder`` (default ``../shared/data/fsdd``) through the cochlea with per-channel automatic gain control
 (PCEN). Training-time augmentation (``--augment shift``, default): random shifts of the channel axis by up to ±3
-(a crude vocal-tract-length perturbation) and random time shifts; ``--augment none`` switches it off.
+(a crude vocal-tract-length perturbation) and random time shifts; ``--augment strong`` adds tempo perturbation
+(±15 %) and SpecAugment-style band/frame masking (``neurosim.data.augment.speaker_augment``); ``--augment none``
+switches it off.
 
 Run:  python benchmarks/spoken_digits.py [--protocol loso] [--models egru gru lif] [--hidden 128] [--epochs 15]
           [--seeds 0 1] [--lrs 0.001 0.003] [--front-end log|pcen] [--json FILE]
@@ -32,10 +34,12 @@ T, DT_US = 80, 10_000
 SHARED_FSDD = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
 
 
-def augment(x, rng, max_shift=3):
-    from neurosim.data.augment import shift_channels_and_time
+def augment(x, rng, recipe="shift"):
+    from neurosim.data.augment import shift_channels_and_time, speaker_augment
 
-    return shift_channels_and_time(x, rng, max_shift=max_shift)
+    if recipe == "strong":
+        return speaker_augment(x, rng)
+    return shift_channels_and_time(x, rng, max_shift=3)
 
 
 def load_dataset(front_end: str, wav_folder: Path):
@@ -63,7 +67,7 @@ def build(name: str, H: int):
     return ns.Sequential([core, ns.Layer(ns.Dense(H, 10), ns.LI(10, beta=0.9))])
 
 
-def train_and_score(name, H, lr, epochs, seed, xtr, ytr, xev, yev, augment_on: bool):
+def train_and_score(name, H, lr, epochs, seed, xtr, ytr, xev, yev, recipe: str):
     """Train one model; (accuracy, activity sparsity of the recurrent layer) on (xev, yev)."""
     import numpy as np
     import optax
@@ -75,7 +79,7 @@ def train_and_score(name, H, lr, epochs, seed, xtr, ytr, xev, yev, augment_on: b
     tr = ns.Trainer(build(name, H), optimizer=optax.adam(sched), readout="mean", batch_size=32, seed=seed,
                     progress=False)
     for _ in range(epochs):
-        tr.fit(augment(xtr, rng) if augment_on else xtr, ytr, epochs=1)
+        tr.fit(augment(xtr, rng, recipe) if recipe != "none" else xtr, ytr, epochs=1)
     ev = tr.evaluate(xev, yev)
     return float(ev["accuracy"]), float(ev["activity"].layers["layer0"].sparsity)
 
@@ -95,11 +99,11 @@ def run_loso(args, ds, x, y):
             val = {}
             for lr in args.lrs:  # choose on the validation speaker (seed of the first run)
                 val[lr] = train_and_score(name, args.hidden, lr, args.epochs, args.seeds[0], x[fold.fit],
-                                          y[fold.fit], x[fold.validation], y[fold.validation], args.augment != "none")
+                                          y[fold.fit], x[fold.validation], y[fold.validation], args.augment)
             lr = max(args.lrs, key=lambda v: (val[v][0], -v))
             for seed in args.seeds:
                 acc, sp = train_and_score(name, args.hidden, lr, args.epochs, seed, x[fold.train], y[fold.train],
-                                          x[fold.test], y[fold.test], args.augment != "none")
+                                          x[fold.test], y[fold.test], args.augment)
                 rows.append({"test_speaker": fold.test_group, "validation_speaker": fold.validation_group,
                              "lr": lr, "validation_accuracy": {str(k): v[0] for k, v in val.items()},
                              "seed": seed, "accuracy": acc, "sparsity": sp})
@@ -140,7 +144,7 @@ def main(argv=None):
     ap.add_argument("--lrs", type=float, nargs="+", default=[1e-3, 3e-3])
     ap.add_argument("--front-end", choices=("log", "pcen"), default="log")
     ap.add_argument("--wav-folder", type=Path, default=SHARED_FSDD)
-    ap.add_argument("--augment", choices=("shift", "none"), default="shift")
+    ap.add_argument("--augment", choices=("shift", "strong", "none"), default="shift")
     ap.add_argument("--json", help="write the per-fold results as JSON (atomically)")
     args = ap.parse_args(argv)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -156,7 +160,7 @@ def main(argv=None):
         results = {}
         for name in args.models:
             acc, sp = train_and_score(name, args.hidden, args.lrs[-1], args.epochs, args.seeds[0], x[~test],
-                                      y[~test], x[test], y[test], args.augment != "none")
+                                      y[~test], x[test], y[test], args.augment)
             results[name] = {"accuracy": acc, "sparsity": sp}
             print(f"{name:5s}: test accuracy {acc:.3f} on {args.test_speaker}, activity sparsity {sp:.3f} "
                   "(single split, no selection: not a reported figure)")
