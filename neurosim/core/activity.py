@@ -50,11 +50,15 @@ def fan_matrix(projections) -> np.ndarray:
 def event_counts(x, fan) -> tuple[jax.Array, jax.Array]:
     """(synaptic events, event-driven MACs) caused by the nonzero entries of ``x`` (..., n_src), batch-summed.
 
-    Two fused select-and-add reductions in int32 (exact while a step's count stays below 2**31). The matrix
+    Two fused select-and-add reductions in int32 (exact while a step's count stays below 2**31); one count of the
+    active entries times the fan-out when every source has the same fan-out (a static numpy ``fan``). The matrix
     product with the (n_src, 2) fan matrix used before computed the same; with it, counting added 40 % to a
     64k-neuron COBA step on CPU (one measurement, ``simulate`` vs an uncounted scan).
     """
     active = x != 0
+    if isinstance(fan, np.ndarray) and fan.size and np.all(fan == fan[:1]):  # uniform fan-out (dense projections):
+        n = jnp.sum(active, dtype=jnp.int32)  # one count times the fan-out instead of two select-reductions
+        return n * jnp.int32(fan[0, 0]), n * jnp.int32(fan[0, 1])
     fan = jnp.asarray(fan, jnp.int32)
     zero = jnp.zeros((), jnp.int32)
     events = jnp.sum(jnp.where(active, fan[:, 0], zero), dtype=jnp.int32)

@@ -218,8 +218,12 @@ def simulate(
             raise ValidationError(f"steps: {steps} disagrees with the input length {n_steps}")
     if params is None:
         params = model.init(key if key is not None else jax.random.PRNGKey(0))
-    if state is None:
-        state = model.init_state(batch_shape)
+    cache = model.__dict__.setdefault("_neurosim_jit_cache", {})
+    if state is None:  # one compiled call instead of one eager dispatch per state array
+        init = cache.get(("init_state", batch_shape))
+        if init is None:
+            init = cache[("init_state", batch_shape)] = jax.jit(lambda: model.init_state(batch_shape))
+        state = init()
     if devices is not None:
         from neurosim import parallel
 
@@ -231,7 +235,6 @@ def simulate(
         params = parallel.replicate(params, m)
     targets = _resolve_records(model, state, tuple(record))
     chunk = validate.positive_int("chunk_size", chunk_size) if chunk_size is not None else n_steps
-    cache = model.__dict__.setdefault("_neurosim_jit_cache", {})
     sequence = _sequence_path(model, targets, path, xs is not None)
     key_ = (tuple(targets), xs is not None, sequence)
     if key_ not in cache:
@@ -250,9 +253,10 @@ def simulate(
     for start in starts:
         stop = min(start + chunk, n_steps)
         if xs is not None:
-            state, (rec, counts) = run_chunk(params, state, xs[start:stop])
+            state, (rec, counts) = run_chunk(params, state, xs if stop - start == n_steps else xs[start:stop])
         else:
             state, (rec, counts) = run_chunk(params, state, stop - start)
+        rec, counts = jax.device_get((rec, counts))  # one transfer for the chunk's records and counts
         activity.add(_host_counts(model, counts, sequence), static)
         host = {k: jax.tree_util.tree_map(np.asarray, v) for k, v in rec.items()}  # a Network's output is a dict
         if on_chunk is not None:
