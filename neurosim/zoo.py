@@ -39,6 +39,7 @@ class Description:
     source: str = ""
     notes: list = field(default_factory=list)
     recorded: dict | None = None  # measured workload of a trained entry ([results.workload])
+    recorded_on: str = "its test set"  # what that workload was measured on ([results] measured_on)
     stated_activity: bool = False  # the entry's file states an [activity] table
     activity_source: str = ""
     input_graded: bool = False
@@ -108,7 +109,8 @@ def load_description(name_or_path: str | Path, search_path=None) -> Description:
         return Description(zm.name, specs, int(data.get("input", {}).get("n_steps", 1)),
                            {"default": zm.results.get("activity", 1.0)}, float(zm.results.get("input_activity", 1.0)),
                            "fp32", data.get("task", ""), data.get("source", ""), list(data.get("notes", [])),
-                           recorded=zm.results.get("workload"), input_graded=bool(data.get("input_graded", False)))
+                           recorded=zm.results.get("workload"), input_graded=bool(data.get("input_graded", False)),
+                           recorded_on=str(zm.results.get("measured_on", "its test set")))
     if data.get("kind") == "architecture":
         model = build(data, str(path))
         stated = dict(data.get("activity", {}))

@@ -137,7 +137,7 @@ def resolve_workload(model, *, activity=None, rate: float | None = None, steps: 
         wl.assumptions = [f"activity: {_describe(activity)} (given as activity/--activity)"]
     elif desc.recorded is not None:
         wl = desc.workload()
-        wl.assumptions = [f"activity: measured on {desc.name}'s test set (recorded in its zoo entry, "
+        wl.assumptions = [f"activity: measured on {desc.recorded_on} by {desc.name} (recorded in its zoo entry, "
                           "[results.workload])"]
     elif desc.stated_activity:
         wl = desc.workload()
