@@ -73,7 +73,7 @@ def write_results(name: str, model, params, config, path, xte, yte, loso: Path |
     text += f"{key} = {ev['accuracy']:.4f}\nactivity_sparsity = {sparsity:.4f}\nactivity = {1 - sparsity:.4f}\n"
     text += f'measured_on = "{RELEASE_SET if release else "the test set (held-out speakers)"}"\n'
     if release:
-        old_cv = path.read_text().split("[results.cross_validated]")
+        old_cv = path.read_text().split(MARKER)[-1].split("\n[results.cross_validated]")
         if loso is not None:
             text += _cross_validated(loso)
         elif len(old_cv) > 1:  # keep the estimate already on the card
@@ -92,7 +92,7 @@ def write_results(name: str, model, params, config, path, xte, yte, loso: Path |
     text += "\n[results.energy_uJ_per_inference]  # as deployed, each profile's defaults (neurosim.hardware.card_energies)\n"
     text += "".join(f'"{k}" = {v:.6g}\n' for k, v in energies.items())
     write_text(path, text)
-    print(f"{name}: test accuracy {ev['accuracy']:.4f}, activity sparsity {sparsity:.4f}, energy (uJ) {energies}")
+    print(f"{name}: {key.replace('_', ' ')} {ev['accuracy']:.4f}, activity sparsity {sparsity:.4f}, energy (uJ) {energies}")
     return energies
 
 
