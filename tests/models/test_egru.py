@@ -215,3 +215,17 @@ def test_egru_validation():
     layer = EGRU(3, 4)
     with pytest.raises(ValidationError, match="last dimension 3"):
         layer.run(layer.init(jax.random.PRNGKey(0)), layer.init_state((1,)), jnp.ones((2, 1, 5)))
+
+
+def test_event_path_at_batch_one_runs_exactly_the_active_rows():
+    rng = np.random.default_rng(4)
+    dense = EGRU(8, 64, threshold_mean=0.0)
+    event = EGRU(8, 64, threshold_mean=0.0, inference="event", capacity=0.5)
+    params = dense.init(jax.random.PRNGKey(1))
+    xs = jnp.asarray(rng.normal(size=(40, 1, 8)), jnp.float32)
+    _, out_d, _, _ = dense.run(params, dense.init_state((1,)), xs)
+    _, out_e, counts_e, _ = event.run(params, event.init_state((1,)), xs)
+    np.testing.assert_allclose(out_e, out_d, atol=1e-5)
+    active_prev = (np.concatenate([np.zeros((1, 1, 64)), np.asarray(out_d)[:-1]]) != 0).sum(axis=(1, 2))
+    expected = np.where(active_prev <= 32, active_prev, 64) * 3 * 64  # above capacity: the dense product
+    np.testing.assert_array_equal(np.asarray(counts_e.macs_event), expected)
