@@ -8,7 +8,9 @@ base class to be accepted — only these methods — and :func:`missing` names w
 * :class:`Simulatable` — what :func:`neurosim.simulate` runs and the hardware estimators price (``Sequential``,
   ``Network``, ``LiquidStateMachine``);
 * :class:`PhysicalTrainer` — a trainer of physical networks (``PhysicalLocalLearning``, ``ForwardForward``,
-  ``BackpropTrainer``).
+  ``BackpropTrainer``);
+* :class:`WeightPerturbation` — the ``weight_noise`` of :class:`~neurosim.learn.bptt.Trainer` (hardware-aware
+  training: ``DeviceNoiseInjection``).
 """
 
 from __future__ import annotations
@@ -74,6 +76,17 @@ class PhysicalTrainer(Protocol):
     def accuracy(self, state, x, y, key) -> float: ...
 
     def fit(self, x_train, y_train, x_test=None, y_test=None, *, key, epochs: int | None = None, **kw) -> Any: ...
+
+
+@runtime_checkable
+class WeightPerturbation(Protocol):
+    """What the trainer applies to the parameters for hardware-aware training: ``perturb(key, params)`` gives the
+    parameters the forward pass uses at one step (a straight-through perturbation), ``project(params)`` is applied
+    after every optimiser update (e.g. weight clipping)."""
+
+    def perturb(self, key, params) -> Any: ...
+
+    def project(self, params) -> Any: ...
 
 
 def missing(obj, protocol) -> list[str]:

@@ -15,7 +15,8 @@ Typical use::
     w_lsm = dev.random_weights(jax.random.PRNGKey(2), (256, 200), dev.get_preset("rram-forming-random"))
 
 One module per effect: :mod:`.forming`, :mod:`.programming`, :mod:`.drift`, :mod:`.read_noise`, :mod:`.faults`,
-:mod:`.quantize`, :mod:`.crossbar`; the composite pipeline is in :mod:`.model`, named presets in :mod:`.presets`.
+:mod:`.quantize`, :mod:`.crossbar`; the composite pipeline is in :mod:`.model`, named presets in :mod:`.presets`,
+a whole network's parameters programmed and read back in :mod:`.deployment`.
 See ``docs/devices.md``.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from neurosim.devices.crossbar import (CrossbarParams, conductances_to_weights, crossbar_mvm, ir_drop_position_factor,
                                        weights_to_conductances)
+from neurosim.devices.deployment import ProgrammedParams, program_params, read_params, weight_error
 from neurosim.devices.drift import CMORelaxation, PCMDrift, WanRetention, apply_drift, drift_exponents, pcm_nu_mean
 from neurosim.devices.faults import Faults, apply_stuck, cycle_to_cycle, d2d_gains, stuck_codes
 from neurosim.devices.forming import (Forming, conductance_moments, form, formed_fraction, formed_mask,
@@ -42,6 +44,8 @@ __all__ = [
     "DeviceModel", "DeviceState", "CellState", "get_preset", "list_presets", "program_weights", "reprogram",
     "program_cells", "conductances_at", "read_conductances", "read_weights", "drift_compensation_factor",
     "analog_matmul", "form_weights", "random_weights", "random_weight_scale",
+    # deploying a network's parameters
+    "ProgrammedParams", "program_params", "read_params", "weight_error",
     # forming
     "Forming", "form", "formed_fraction", "formed_mask", "voltage_for_fraction", "conductance_moments",
     # programming

@@ -64,6 +64,10 @@ class Trainer:
         ``layer_outputs`` maps layer name → (T, B, n) outputs. Layers' own penalties (EGRU activity
         regularisers) are always added.
       seed: seeds the parameters and the shuffling.
+      weight_noise: hardware-aware training (a :class:`~neurosim.contracts.WeightPerturbation`, e.g.
+        :class:`~neurosim.learn.hardware_aware.DeviceNoiseInjection`): the forward pass of every training step runs
+        on ``weight_noise.perturb(key, params)`` and every update is followed by ``weight_noise.project``;
+        evaluation and prediction use the clean parameters (deploy them with :mod:`neurosim.devices.deployment`).
       batch_first: layout of every ``x`` given to ``fit``/``evaluate``/``predict``: True (default) for
         ``(batch, T, n_in)``, False for time-major ``(T, batch, n_in)`` as :func:`neurosim.simulate` takes by
         default (see "Data layout" in ``docs/architecture.md``).
@@ -74,8 +78,16 @@ class Trainer:
 
     def __init__(self, model, *, optimizer: optax.GradientTransformation | None = None, lr: float = 1e-3,
                  readout: str = "sum", batch_size: int = 32, regularizer: Callable | None = None, seed: int = 0,
-                 progress: bool = True, params=None, devices=None, batch_first: bool = True):
+                 progress: bool = True, params=None, devices=None, batch_first: bool = True, weight_noise=None):
         self.model = model
+        if weight_noise is not None:
+            from neurosim.contracts import WeightPerturbation, missing
+
+            if not isinstance(weight_noise, WeightPerturbation):
+                raise ValidationError(f"weight_noise: {type(weight_noise).__name__} lacks "
+                                      f"{', '.join(missing(weight_noise, WeightPerturbation))} (see "
+                                      "neurosim.learn.hardware_aware.DeviceNoiseInjection)")
+        self.weight_noise = weight_noise
         self.batch_first = bool(batch_first)
         self.optimizer = optimizer if optimizer is not None else optax.adam(float(validate.positive("lr", lr)))
         self.readout = ro.check_readout(readout)
@@ -109,6 +121,8 @@ class Trainer:
         return ro.scores(outs, self.readout), counts, extras
 
     def _loss(self, params, xb, yb, key):
+        if self.weight_noise is not None:  # its own key: dropout/zoneout masks stay those of the clean run
+            params = self.weight_noise.perturb(jax.random.fold_in(key, 0x4857), params)
         logits, counts, extras = self._forward(params, xb, key, train=True)
         loss = ro.cross_entropy(logits, yb) + extras["penalty"]
         if self.regularizer is not None:
@@ -122,6 +136,8 @@ class Trainer:
         new_params = optax.apply_updates(params, updates)
         if batch_stats:  # batch norms: running statistics from this step's batch (never touched by the optimiser)
             new_params = self.model.update_batch_stats(new_params, batch_stats, previous=params)
+        if self.weight_noise is not None:
+            new_params = self.weight_noise.project(new_params)
         params = new_params
         spikes = {k: jnp.sum(c.spikes) for k, c in counts.items()}
         return params, opt_state, loss, ro.accuracy(logits, yb), spikes
