@@ -3,8 +3,9 @@ and conductance levels (the same chip read under each non-ideality; 3 seeds vmap
 
 A 300-neuron RRAM-weight LSM (same recipe as ``lsm_spoken_digits.py``: 5 ms bins, sqrt-rate features, channel-shift
 augmentation) gets a ridge readout trained on features of the nominal chip (noise-free read, no faults). The test
-set (theo, 500 recordings) is then run on the same chip read with: multiplicative read noise σ (per cell, one
-read per seed); stuck-at faults at a total rate p (half ON = g_max, half OFF = g_min; a new fault map per seed);
+set (theo, 500 recordings) is then run on the same chip read with: multiplicative read noise σ per cell, either
+*static* (one read per seed, seen by the whole run: a frozen variation) or *live* (a fresh read at every time step,
+``LiquidStateMachine.run_live``: cycle-to-cycle noise inside the scan, one read per step shared by the batch); stuck-at faults at a total rate p (half ON = g_max, half OFF = g_min; a new fault map per seed);
 CMO-HfOx log-time relaxation after t seconds; conductances rounded to L uniform levels.
 
 Writes docs/figures/lsm_sweep.png.   Run:  python benchmarks/lsm_sweep.py [--seeds 3] [--n-res 300]
@@ -47,7 +48,9 @@ def main(argv=None):
     nominal = readout.accuracy(lsm.features(params, xte, "rates", power=0.5), yte)
     print(f"nominal chip: test accuracy {nominal:.3f} (theo)  [{time.perf_counter() - t0:.0f} s]", flush=True)
     grid = {
-        "read_noise": ([0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5], "read-noise σ (relative, per cell)", "linear"),
+        "read_noise": ([0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5], "read-noise σ, one read per run (static)", "linear"),
+        "read_noise_live": ([0.0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5], "read-noise σ, fresh read every step (live)",
+                            "linear"),
         "stuck_rate": ([0.0, 0.01, 0.02, 0.05, 0.1, 0.2], "stuck-at rate (half ON, half OFF)", "linear"),
         "drift_time": ([1.0, 60.0, 3600.0, 86400.0, 2.6e6], "time since forming (s), CMO relaxation", "log"),
         "levels": ([2, 4, 8, 16, 32], "conductance levels", "log2"),
@@ -55,8 +58,9 @@ def main(argv=None):
     results = {}
     for knob, (values, label, _) in grid.items():
         t1 = time.perf_counter()
-        acc = lsm_device_sweep(lsm, chip, readout, xte, yte, knob, values, seeds=args.seeds,
-                               key=jax.random.PRNGKey(1))
+        live = knob.endswith("_live")
+        acc = lsm_device_sweep(lsm, chip, readout, xte, yte, knob.removesuffix("_live"), values, seeds=args.seeds,
+                               key=jax.random.PRNGKey(1), live=live)
         results[knob] = acc
         print(f"{knob:11s}: " + ", ".join(f"{v:g} -> {m:.3f}+-{s:.3f}" for v, m, s in
                                           zip(values, acc.mean(1), acc.std(1))) +

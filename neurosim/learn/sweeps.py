@@ -60,25 +60,39 @@ def perturbed_model(model, knob: str, value):
 
 
 def lsm_device_sweep(lsm, chip_key, readout, x_test, y_test, knob: str, values, *, seeds: int = 3, key=None,
-                     feature_kwargs=None, vectorize: bool = True) -> np.ndarray:
+                     feature_kwargs=None, vectorize: bool = True, live: bool = False) -> np.ndarray:
     """Test accuracy (len(values), seeds) of ``readout`` (trained on the nominal chip ``chip_key``) when the chip
-    is read under the ``knob`` perturbation at each value."""
+    is read under the ``knob`` perturbation at each value.
+
+    ``live=False``: one read of the chip per seed, seen by the whole run (read noise acts as a static variation).
+    ``live=True``: a fresh read at every time step (:meth:`LiquidStateMachine.run_live`: cycle-to-cycle read
+    noise inside the scan); not for ``stuck_rate`` (faults are static by nature)."""
     validate.choice("knob", knob, KNOBS)
+    if live and knob == "stuck_rate":
+        raise ValidationError("live: stuck-at faults do not change between reads; sweep them with live=False")
     devs = [c.proj.device for c in lsm.connections.values() if c.proj.device is not None]
     if not devs:
         raise ValidationError("lsm: the reservoir has no device (Gaussian weights); nothing to perturb")
     base = devs[0]
+    from neurosim.models.lsm import features as lsm_features
+
     fk = dict(kind="rates", power=0.5) if feature_kwargs is None else dict(feature_kwargs)
     y = jnp.asarray(np.asarray(y_test))
 
     def fn(value, k):
         model, t, levels = perturbed_model(base, knob, value)
         k_fault, k_read = jax.random.split(k)
-        if knob == "stuck_rate":  # the same formed chip, a new fault map per seed
+        if live:
+            params = lsm.device_params(chip_key, model, t=t, n_levels=levels)
+            spikes = lsm.run_live(params, lsm.chip(chip_key, model, n_levels=levels), x_test, k_read, t=t,
+                                  model=model).outputs
+            f = lsm_features(spikes, dt=lsm.dt, **fk)
+        elif knob == "stuck_rate":  # the same formed chip, a new fault map per seed
             params = _refault(lsm, chip_key, k_fault, model, k_read)
+            f = lsm.features(params, x_test, **fk)
         else:
             params = lsm.device_params(chip_key, model, read_key=k_read, t=t, n_levels=levels)
-        f = lsm.features(params, x_test, **fk)
+            f = lsm.features(params, x_test, **fk)
         return jnp.mean((jnp.argmax(readout.predict(f), -1) == y).astype(jnp.float32))
 
     return sweep(fn, values, seeds=seeds, key=key, vectorize=vectorize)

@@ -171,7 +171,26 @@ class ReservoirProjection(Projection):
             return params["w"]
         return jnp.zeros((self.n_in, self.n_out), jnp.float32).at[self._rows, self._cols].set(params["w"])
 
+    def analog_params(self, g_plus, g_minus, scale, model, key):
+        """Parameters that route this projection's product through the crossbar of ``model``
+        (:func:`neurosim.devices.crossbar_mvm`: DAC, IR drop, output noise, ADC) with read conductances
+        ``g_plus``/``g_minus``: unconnected cells hold no current, the gain goes into the scale. Only for
+        zero-mean (no Dale's law) dense projections: a crossbar cannot apply a sign to ``|w|``."""
+        if self.sign is not None:
+            raise ValidationError("analog: a Dale's-law projection signs |w| digitally, which a crossbar cannot do "
+                                  "(build the reservoir with dale=False, as the RRAM LSM paper does)")
+        if self.event_driven:
+            raise ValidationError("analog: needs backend='dense' (the crossbar computes the whole product)")
+        return {"g_plus": g_plus * self._mask, "g_minus": g_minus * self._mask,
+                "scale": jnp.asarray(scale * self.scale, jnp.float32), "key": key, "device": model}
+
     def apply(self, params, x):
+        if "g_plus" in params:  # analog route (analog_params)
+            from neurosim.devices.crossbar import crossbar_mvm
+
+            m = params["device"]
+            return crossbar_mvm(x, params["g_plus"], params["g_minus"], params["scale"], m.crossbar, g_max=m.g_max,
+                                key=params["key"])
         if not self.event_driven:
             return jnp.matmul(x, params["w"])
         import brainpy.math as bm
@@ -241,17 +260,38 @@ class LiquidStateMachine(Network):
     def projections(self) -> dict[str, ReservoirProjection]:
         return {k: c.proj for k, c in self.connections.items()}
 
+    def chip(self, key, model=None, *, n_levels: int | None = None) -> dict:
+        """The formed cells (:class:`~neurosim.devices.DeviceState`) of every RRAM projection of the chip that
+        :meth:`init` draws from ``key``, under ``model`` (default: the projections' own), conductances optionally
+        rounded to ``n_levels`` uniform levels in [g_min, g_max]. Gaussian projections have none."""
+        from neurosim import devices as dev
+
+        keys = jax.random.split(key, len(self.populations) + len(self.connections) + 1)
+        out = {}
+        for k, (name, conn) in zip(keys[len(self.populations):], self.connections.items()):
+            proj = conn.proj
+            if proj.device is None:
+                continue
+            m = model if model is not None else proj.device
+            st = dev.form_weights(k, (proj.n_in, proj.n_out), m)
+            if n_levels is not None:
+                q = lambda c: c._replace(g=dev.quantize(c.g, n_levels, m.g_min, m.g_max))
+                st = st._replace(plus=q(st.plus), minus=q(st.minus))
+            out[name] = st
+        return out
+
     def device_params(self, key, model=None, *, read_key=None, t: float = 0.0, n_levels: int | None = None):
         """Parameters of the chip that :meth:`init` draws from ``key``, seen through the device model ``model``
         (default: the projections' own; e.g. with ``faults=Faults(...)`` or ``drift=...``): conductances optionally
         rounded to ``n_levels`` uniform levels in [g_min, g_max], then one read at ``t`` s with ``read_key``
         (``None``: the noise-free conductances at ``t``). Same ``key`` → same formed cells (stuck cells and drift
         parameters come from their own sub-keys), so a sweep perturbs one chip. Gaussian projections keep their
-        software weights."""
+        software weights. This read is *static*: the whole run sees it; :meth:`run_live` reads every step."""
         from neurosim import devices as dev
 
         keys = jax.random.split(key, len(self.populations) + len(self.connections) + 1)
         params = {name: g.init(k) for k, (name, g) in zip(keys, self.populations.items())}
+        cells = self.chip(key, model, n_levels=n_levels)
         read_keys = (jax.random.split(read_key, len(self.connections)) if read_key is not None
                      else [None] * len(self.connections))
         for k, rk, (name, conn) in zip(keys[len(self.populations):], read_keys, self.connections.items()):
@@ -260,16 +300,58 @@ class LiquidStateMachine(Network):
                 params[name] = proj.init(k)
                 continue
             m = model if model is not None else proj.device
-            st = dev.form_weights(k, (proj.n_in, proj.n_out), m)
-            if n_levels is not None:
-                q = lambda c: c._replace(g=dev.quantize(c.g, n_levels, m.g_min, m.g_max))
-                st = st._replace(plus=q(st.plus), minus=q(st.minus))
+            st = cells[name]
             if rk is None:
                 z = (dev.conductances_at(st.plus, t, m) - dev.conductances_at(st.minus, t, m)) * st.scale
             else:
                 z = dev.read_weights(rk, st, t, m)
             params[name] = proj.finish(z)
         return params
+
+    def run_live(self, params, chip: dict, x, key, *, t: float = 0.0, model=None, analog: bool = False,
+                 batch_first: bool = False) -> Run:
+        """Run with *live* device noise: every time step reads the conductances of ``chip`` (:meth:`chip`) afresh —
+        cycle-to-cycle read noise drawn inside the scan from ``fold_in(key, step)``, so the same key gives the same
+        run — at ``t`` s after forming (drift as the model has it), under ``model`` (default: each projection's
+        own). One read per step is shared by the samples of a batch (a batch is copies of one chip run in
+        lockstep; each sample's noise is independent across steps, as on the chip). With ``analog=True`` every
+        RRAM product goes through the crossbar periphery of the model (:meth:`ReservoirProjection.analog_params`:
+        DAC, IR drop, output noise, ADC; zero-mean reservoirs only). ``params`` supplies the neurons and any
+        Gaussian projection (e.g. :meth:`device_params` of the same chip key). Returns a
+        :class:`~neurosim.core.run.Run` like :meth:`run`."""
+        from neurosim.devices.model import _check_model
+
+        x = jnp.asarray(self.check_inputs(x, batch_first), jnp.float32)
+        missing = [n for n, c in self.connections.items() if c.proj.device is not None and n not in chip]
+        if missing:
+            raise ValidationError(f"chip: no cells for projection(s) {missing} (use lsm.chip(key))")
+        models = {n: _check_model(model if model is not None else self.connections[n].proj.device) for n in chip}
+        fn = self.__dict__.setdefault("_run_live_jit", jax.jit(self._run_live, static_argnames=("models", "analog")))
+        state, spikes = fn(params, chip, x, jnp.asarray(key), jnp.asarray(t, jnp.float32),
+                           tuple(sorted(models.items())), bool(analog))
+        return Run(state, spikes, None, {"penalty": jnp.zeros((), jnp.float32)})
+
+    def _run_live(self, params, chip, x, key, t, models, analog):
+        from neurosim.devices.model import _read_conductances
+
+        models = dict(models)
+
+        def body(carry, xt):
+            st, i = carry
+            k = jax.random.fold_in(key, i)
+            p = dict(params)
+            for j, (name, cells) in enumerate(sorted(chip.items())):
+                m, proj = models[name], self.connections[name].proj
+                kp, km, ko = jax.random.split(jax.random.fold_in(k, j), 3)
+                gp = _read_conductances(kp, cells.plus, t, m)
+                gm = _read_conductances(km, cells.minus, t, m)
+                p[name] = (proj.analog_params(gp, gm, cells.scale, m, ko) if analog
+                           else proj.finish((gp - gm) * cells.scale))
+            st, out = self.step(p, st, xt)
+            return (st, i + 1), out["res"]
+
+        (state, _), spikes = jax.lax.scan(body, (self.init_state(x.shape[1:-1]), jnp.zeros((), jnp.int32)), x)
+        return state, spikes
 
     def check_inputs(self, x, batch_first: bool = False):
         """Validate inputs — time-major ``(T, batch, n_in)`` (or ``(T, n_in)``), or ``(batch, T, n_in)`` with
