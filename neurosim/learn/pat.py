@@ -14,6 +14,8 @@ logits, trained with softmax cross-entropy and Adam.
   weights are then *deployed* on the physical system, which is where accuracy is measured.
 
 The twin has the physical system's *nominal* parameters (what was known when it was built); after drift it is stale.
+:meth:`BackpropTrainer.refresh_twins` takes any other twin — fitted from measurements or detuned to a stated error
+(:mod:`neurosim.physical.twin_fit`) — so PAT and in-silico training can be compared with a real model gap.
 
 Accounting: digital MACs = digital layers (forward, and 2× forward for the backward pass) + twin forward and backward
 (3× :meth:`~neurosim.physical.PhysicalLayer.twin_macs_per_sample` per sample: the twin is a digital computation);
@@ -90,8 +92,14 @@ class BackpropTrainer:
         self.refresh_twins()
 
     def refresh_twins(self, params: list | None = None):
-        """(Re)build the twins: from each layer's nominal parameters, or from ``params`` (a list of dicts)."""
-        self.twins = [p.twin(None if params is None else params[i]) for i, p in enumerate(self.layers)]
+        """(Re)build the twins: from each layer's nominal parameters, or from ``params`` — per layer a parameter
+        dict of the layer's own model, or a ready twin ``f(x)`` (e.g. a
+        :class:`~neurosim.physical.twin_fit.FittedTwin` fitted from measurements)."""
+        if params is not None and len(params) != len(self.layers):
+            raise ValidationError(f"params: expected {len(self.layers)} twins (one per physical layer), got "
+                                  f"{len(params)}")
+        self.twins = [params[i] if params is not None and callable(params[i])
+                      else p.twin(None if params is None else params[i]) for i, p in enumerate(self.layers)]
         self._step = None
         self._logits = {}
 

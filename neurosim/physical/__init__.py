@@ -8,6 +8,8 @@
 * :class:`Metasurface` (:mod:`.metasurface`) — programmable metasurface in a rich-scattering cavity (coupled-dipole
   model): binary configuration → |S21(f)|.
 * :class:`CrossbarLayer` (:mod:`.crossbar`) — a resistive-memory crossbar with device noise (:mod:`neurosim.devices`).
+* :mod:`.twin_fit` — digital twins with a real gap: fitted from measurements (MLP or the system's own model) or
+  detuned to a stated error, for physics-aware training.
 * :class:`PhysicalSystem` (:mod:`.dynamics`) — any of them as a BrainPy dynamical system (one measurement per step,
   seeded noise keys as a ``bm.Variable``; no physical parameter is a ``TrainVar``).
 
@@ -20,6 +22,8 @@ from neurosim.physical.dynamics import PhysicalSystem
 from neurosim.physical.metasurface import Metasurface
 from neurosim.physical.oscillators import OscillatorChain
 from neurosim.physical.scattering import ScatteringMedium, transmission_matrix
+from neurosim.physical.twin_fit import FittedTwin, fit_mlp_twin, fit_parametric_twin, twin_error, twin_with_error
 
 __all__ = ["PhysicalLayer", "Encoding", "PhysicalGradientError", "GRAD_REQUESTS", "key_seed", "OscillatorChain",
-           "ScatteringMedium", "transmission_matrix", "Metasurface", "CrossbarLayer", "PhysicalSystem"]
+           "ScatteringMedium", "transmission_matrix", "Metasurface", "CrossbarLayer", "PhysicalSystem",
+           "FittedTwin", "fit_mlp_twin", "fit_parametric_twin", "twin_with_error", "twin_error"]
