@@ -9,7 +9,12 @@ Each seed draws its own train/test split (80/20, stratified) and initialisation;
 Duffing/FPU chain, 1 % read-out noise) is the same device for all. Prints mean ± s.d. test accuracy, training
 digital MACs, physical evaluations and wall time per method.
 
-Run:  python benchmarks/physical_vowels.py [--seeds 10] [--epochs 100] [--methods phyll pat bp] [--no-progress]
+``--system metasurface``: the paper's microwave experiment instead — three blocks of the metasurface-programmable
+cavity (20 values → 40 elements with the paper script's 2-bit coding → |S21| at 20 frequencies), skip copies
+``[P(h), h]`` as in its ``FNet([40,20,40,20,40,20])``, PhyLL at the script's Adam lr 2.5e-4 (θ 4, 10 inner steps).
+
+Run:  python benchmarks/physical_vowels.py [--system oscillators|metasurface] [--seeds 10] [--epochs 100]
+          [--methods phyll pat bp] [--no-progress]
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--system", choices=("oscillators", "metasurface"), default="oscillators")
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--epochs", type=int, default=100)
     ap.add_argument("--methods", nargs="+", default=["phyll", "pat", "bp"], choices=["phyll", "pat", "bp"])
@@ -36,19 +42,25 @@ def main(argv=None):
     from neurosim.data.vowels import load_vowels
     from neurosim.learn.local import PhyLLConfig, PhysicalLocalLearning, summarize_reports
     from neurosim.learn.pat import BackpropTrainer
-    from neurosim.physical import OscillatorChain
+    from neurosim.physical import Metasurface, OscillatorChain
 
-    osc = OscillatorChain(20, seed=0)
-    print(f"physical system: {osc!r}, {osc.n_steps} RK4 steps, noise {osc.noise:g}")
+    if args.system == "metasurface":
+        osc = Metasurface(20, 20, seed=0)
+        blocks, phyll_lr = [osc, osc, osc], 2.5e-4
+        print(f"physical system: {osc!r}, {osc.n_elements} elements ({osc.coding} 2-bit coding), noise {osc.noise:g}")
+    else:
+        osc = OscillatorChain(20, seed=0)
+        blocks, phyll_lr = [osc, osc], PhyLLConfig().lr
+        print(f"physical system: {osc!r}, {osc.n_steps} RK4 steps, noise {osc.noise:g}")
     results = {m: [] for m in args.methods}
     for seed in tqdm(range(args.seeds), desc="seeds", disable=args.no_progress):
         d = load_vowels(args.data, seed=seed)
         key = jax.random.PRNGKey(seed)
         for m in args.methods:
             if m == "phyll":
-                tr = PhysicalLocalLearning([osc, osc], 12, 7, config=PhyLLConfig(epochs=args.epochs))
+                tr = PhysicalLocalLearning(blocks, 12, 7, config=PhyLLConfig(epochs=args.epochs, lr=phyll_lr))
             else:
-                tr = BackpropTrainer([osc, osc], 12, 7, mode="pat" if m == "pat" else "insilico", lr=1e-2,
+                tr = BackpropTrainer(blocks, 12, 7, mode="pat" if m == "pat" else "insilico", lr=1e-2,
                                      epochs=args.epochs)
             rep = tr.fit(d.x_train, d.y_train, d.x_test, d.y_test, key=key, progress=not args.no_progress)
             results[m].append(rep.as_dict())
@@ -56,7 +68,7 @@ def main(argv=None):
                 tqdm.write(f"seed {seed} {m:6s} test {rep.test_accuracy:.3f} train {rep.train_accuracy:.3f} "
                            f"({rep.wall_time_s:.1f} s)")
     print(f"\nVowels (women, 7 vowels, 12 formants; {d.x_train.shape[0]} train / {d.x_test.shape[0]} test per split), "
-          f"{args.seeds} seeds, {args.epochs} epochs, 2 oscillator blocks")
+          f"{args.seeds} seeds, {args.epochs} epochs, {len(blocks)} {args.system} blocks")
     hdr = f"{'method':8s} {'test acc (mean ± s.d.)':>24s} {'train acc':>10s} {'digital MACs':>14s} " \
           f"{'phys. evals':>12s} {'wall time/run':>14s}"
     print(hdr)

@@ -27,9 +27,13 @@ sampled at ``n_out`` frequencies in ``band``; the read-out is :math:`|S_{21}(f)|
 magnitude), with relative Gaussian noise. The matrix inverse makes the response a non-linear function of the
 configuration (multiple scattering between elements).
 
-Encoding (as in Momeni et al., Science 2023): each of the ``n_in`` digital values is min–max normalised per sample
-and quantised to 2 bits (levels 00, 01, 10, 11), giving ``E = 2·n_in`` element states. In the twin the bits become
-continuous states with a straight-through estimator.
+Encoding (``coding="paper"``, the default, as in the code of Momeni et al., Science 2023,
+``Microwave/microwave_pnn.py``): each of the ``n_in`` digital values is min–max normalised per sample to
+:math:`u \in [0, 1]` and coded on two adjacent elements with the script's thresholds — 00 for the sample's minimum
+(:math:`u = 0`), 01 for :math:`0 < u \le 1/4`, 10 for :math:`1/4 < u \le 3/4`, 11 above :math:`3/4` (i.e. at
+min, min + Δ/4 and max − Δ/4 with Δ = max − min) — giving ``E = 2·n_in`` element states. ``coding="uniform"``
+rounds :math:`u` to four uniform levels instead (thresholds 1/6, 1/2, 5/6; bits of all values high-first, then
+low). In the twin the bits become continuous states with a straight-through estimator.
 
 Drift-able parameters: the mode frequencies :math:`f_m` and the element resonances (``perturb``: ±rel relative; a
 temperature change of the cavity, or a moved object, detunes modes).
@@ -54,9 +58,10 @@ class Metasurface(PhysicalLayer):
 
     def __init__(self, n_in: int = 20, n_out: int = 20, *, n_cavity_modes: int = 60, band=(0.95, 1.05),
                  kappa: float = 0.01, gamma: float = 0.02, strength: float = 0.01, seed: int = 0,
-                 noise: float = 0.01, noise_floor: float = 1e-4, drift_rate: float = 0.0):
-        super().__init__(n_in, n_out, encoding=Encoding("minmax", levels=4), noise=noise, noise_floor=noise_floor,
-                         drift_rate=drift_rate)
+                 noise: float = 0.01, noise_floor: float = 1e-4, drift_rate: float = 0.0, coding: str = "paper"):
+        self.coding = validate.choice("coding", coding, ("paper", "uniform"))
+        enc = Encoding("minmax") if self.coding == "paper" else Encoding("minmax", levels=4)
+        super().__init__(n_in, n_out, encoding=enc, noise=noise, noise_floor=noise_floor, drift_rate=drift_rate)
         lo, hi = (float(v) for v in validate.positive("band", band))
         rng = np.random.default_rng(seed)
         n_el = 2 * n_in
@@ -76,8 +81,21 @@ class Metasurface(PhysicalLayer):
         self._finish_init()
 
     @staticmethod
+    def paper_bits(u, xp=np, ste: bool = False):
+        """The paper script's 2-bit code of min–max normalised values ``u`` ∈ [0, 1] (module docstring): (b1, b2)
+        of each value on adjacent elements, shape (..., 2n)."""
+        level = ((u > 0).astype(u.dtype) + (u > 0.25).astype(u.dtype) + (u > 0.75).astype(u.dtype))
+        hi = (level >= 2).astype(u.dtype)
+        lo = xp.mod(level, 2)
+        if ste and xp is not np:
+            hi = u + jax.lax.stop_gradient(hi - u)
+            lo = u + jax.lax.stop_gradient(lo - u)
+        return xp.stack([hi, lo], axis=-1).reshape(u.shape[:-1] + (2 * u.shape[-1],))
+
+    @staticmethod
     def bits(u, xp=np, ste: bool = False):
-        """2-bit code of quantised values ``u`` ∈ {0, 1/3, 2/3, 1}: (hi, lo) bits per value, shape (..., 2n)."""
+        """``coding="uniform"``: 2-bit code of quantised values ``u`` ∈ {0, 1/3, 2/3, 1}: all high bits, then all low
+        bits, shape (..., 2n)."""
         level = u * 3.0
         if xp is np:
             lv = np.round(level)
@@ -107,7 +125,8 @@ class Metasurface(PhysicalLayer):
         return g_rt[None] + xp.einsum("fe,bfe->bf", g_re, sol)
 
     def model(self, params, u, xp):
-        c = self.bits(u, xp, ste=xp is not np)
+        code = self.paper_bits if self.coding == "paper" else self.bits
+        c = code(u, xp, ste=xp is not np)
         return xp.abs(self.response(params, c, xp)) * 10.0
 
     def twin_macs_per_sample(self) -> float:

@@ -12,8 +12,10 @@ from neurosim.physical.oscillators import energy, rk4_step
 
 
 def small_layers():
+    from neurosim.physical import FourierScatteringMedium
+
     return [OscillatorChain(6, n_steps=10), ScatteringMedium(8, 32, pool=2), Metasurface(4, 5, n_cavity_modes=12),
-            CrossbarLayer(8, 5)]
+            CrossbarLayer(8, 5), FourierScatteringMedium((4, 4))]
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +166,15 @@ def test_perturbation_changes_system_and_keeps_stale_twin():
 def test_metasurface_bits_and_reciprocity():
     u = np.array([[0.0, 1 / 3, 2 / 3, 1.0]])
     np.testing.assert_array_equal(Metasurface.bits(u), [[0, 0, 1, 1, 0, 1, 0, 1]])
+    # the paper script's code: 00 only for the minimum, 01 up to 1/4, 10 up to 3/4, 11 above; pairs adjacent
+    v = np.array([[0.0, 0.1, 0.25, 0.26, 0.75, 0.76, 1.0]])
+    np.testing.assert_array_equal(Metasurface.paper_bits(v), [[0, 0, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 1]])
+    jb = np.asarray(Metasurface.paper_bits(jnp.asarray(v), jnp, ste=True))
+    np.testing.assert_allclose(jb, Metasurface.paper_bits(v), atol=1e-7)  # straight-through: same values
+    g = jax.grad(lambda a: jnp.sum(Metasurface.paper_bits(a, jnp, ste=True)))(jnp.asarray(v))
+    np.testing.assert_allclose(np.asarray(g), 2.0)  # identity derivative for both bits of every value
+    assert Metasurface(4, 5, n_cavity_modes=8).encoding.levels is None
+    assert Metasurface(4, 5, n_cavity_modes=8, coding="uniform").encoding.levels == 4
     ms = Metasurface(4, 6, n_cavity_modes=10, noise=0.0, noise_floor=0.0)
     c = np.random.default_rng(0).integers(0, 2, (3, 8)).astype(float)
     s = ms.response(ms.params, c, np)
@@ -180,3 +191,29 @@ def test_crossbar_uses_device_noise_and_drift():
     b = np.asarray(xb(x, jax.random.PRNGKey(0)))
     assert np.abs(a - b).max() > 1e-3             # PCM conductance drift over a day changes the output
     assert np.all(np.abs(a) <= 1.0)
+
+
+def test_fourier_optics_as_in_the_paper_code():
+    import torch
+
+    from neurosim.physical import FourierScatteringMedium
+    from neurosim.physical.fourier_optics import _avg_pool_3_2_1
+
+    a = np.random.default_rng(0).random((2, 7, 9))
+    ref = torch.nn.functional.avg_pool2d(torch.from_numpy(a)[:, None], 3, stride=2, padding=1)[:, 0].numpy()
+    np.testing.assert_allclose(_avg_pool_3_2_1(a, np), ref, rtol=1e-12)  # AvgPool2d(3, 2, 1), padding counted
+    opt = FourierScatteringMedium((11, 11), noise=0.0, noise_floor=0.0)
+    assert opt.n_in == 121 and opt.n_out == 36 and 0 < opt.k_in < 121
+    x = np.random.default_rng(1).standard_normal((3, 121))
+    y = opt.model(opt.params, x, np)
+    np.testing.assert_allclose(opt.model(opt.params, -x, np), y, rtol=1e-10)  # modulus of a linear field
+    assert np.abs(opt.model(opt.params, np.abs(x), np) - y).max() > 1e-3     # the sign of the input matters
+    f = opt.field(opt.params, x[:1] + 2 * x[1:2], np)
+    np.testing.assert_allclose(f, opt.field(opt.params, x[:1], np) + 2 * opt.field(opt.params, x[1:2], np),
+                               atol=1e-10)
+    twin = opt.twin()
+    np.testing.assert_allclose(np.asarray(twin(jnp.asarray(x, jnp.float32))), y, rtol=1e-4, atol=1e-6)
+    g = jax.grad(lambda v: jnp.sum(twin(v)))(jnp.asarray(x, jnp.float32))
+    assert np.all(np.isfinite(np.asarray(g))) and np.abs(np.asarray(g)).max() > 0
+    inten = FourierScatteringMedium((11, 11), detection="intensity", noise=0.0, noise_floor=0.0)
+    assert not np.allclose(inten.model(inten.params, x, np), y)
