@@ -27,8 +27,19 @@ checkpoint, over 100 checkpoints here, or "none" when no checkpoint passes, i.e.
 shown beside the honest one (the heads after the last step), with the best unseen accuracy of any checkpoint as an
 upper bound of what selection on the test classes can add.
 
+``--paper``: the paper's own setting (MemristorLSM scripts, ``../shared/reference/rram-lsm-imc.md`` §1.2-1.3), with the
+shipped spoken digits and DVS digits standing in for N-TIDIGITS and N-MNIST: 200-neuron reservoirs with the
+scripts' constants (audio: decay 0.97, threshold 5.3, weight constant 0.1, 64 channels, 129 steps; vision: decay
+0.9, threshold 5.0, constant 0.3, the 16x16 centre crop of one polarity, 50 steps), fully connected zero-mean
+random weights (no Dale's law; weights = constant x unit-variance draws), hard reset, spike-rate features; seen
+digits 1-7, unseen 8 and 9 (0 unused); fixed index pairs (the k-th audio and k-th vision training sample of each
+seen digit) in shuffled InfoNCE batches of 16, one FC + GELU head per modality (dim 64, temperature 1, Adam 1e-3,
+100 epochs); per-sample nearest-neighbour retrieval, audio query -> vision gallery. Reported at the last epoch
+and under the script's checkpoint rule, for RRAM (formed) and Gaussian (software) weights, over ``--seeds``.
+
 Run:  python benchmarks/lsm_zero_shot.py [--audio speech|soundscape] [--pairing class|instance]
                                        [--unseen 8 9 | --rotate] [--seeds 20] [--paper-selection]
+      python benchmarks/lsm_zero_shot.py --paper [--seeds 10]
 """
 
 from __future__ import annotations
@@ -151,6 +162,115 @@ def paper_rule(curve, unseen_gate: float = 0.85, seen_gate: float = 0.65):
     chosen = max(passing)[1] if passing else float("nan")
     return chosen, max(u for u, _ in curve)
 
+PAPER = {"audio": dict(dt_us=8000, steps=129, decay=0.97, v_th=5.3, const=0.1),
+         "vision": dict(dt_us=6000, steps=50, decay=0.9, v_th=5.0, const=0.3)}
+
+
+def paper_inputs():
+    """Binary spike inputs of the paper mode: audio (N, 129, 64) of the spoken digits (held-out speaker theo as
+    the test split), vision (N, 50, 256): the 16x16 centre crop of polarity 0 of the DVS digits."""
+    from neurosim.data.datasets import load_spoken_digits, load_vision_digits
+
+    atr, ate = load_spoken_digits(test_speakers=("theo",))
+    vtr, vte = load_vision_digits(test_fraction=0.3, seed=0)
+    a, v = PAPER["audio"], PAPER["vision"]
+    out = {}
+    for name, ds in (("a_train", atr), ("a_test", ate)):
+        out[name] = (ds.to_dense(a["dt_us"], a["steps"], binary=True), ds.labels)
+    for name, ds in (("v_train", vtr), ("v_test", vte)):
+        x = ds.to_dense(v["dt_us"], v["steps"], binary=True)          # (N, T, 2*18*18), channels (p, y, x)
+        x = x.reshape(x.shape[:2] + (2, 18, 18))[:, :, 0, 1:17, 1:17]  # polarity 0, centre 16x16
+        out[name] = (x.reshape(x.shape[:2] + (256,)), ds.labels)
+    return out
+
+
+def paper_encode(data, seed: int, weights: str):
+    """Rate features of both paper reservoirs (200 neurons, dense zero-mean weights = const x unit variance)."""
+    import jax
+    import numpy as np
+
+    from neurosim.models.lsm import LiquidStateMachine
+
+    def lsm(n_in, cfg, s):
+        return LiquidStateMachine(n_in, 200, connectivity="random", p_rec=1.0, p_in=1.0, dale=False,
+                                  in_gain=cfg["const"] * np.sqrt(n_in), rec_gain=cfg["const"] * np.sqrt(199),
+                                  beta=cfg["decay"], v_th=cfg["v_th"], weights=weights, seed=s)
+
+    la, lv = lsm(64, PAPER["audio"], seed), lsm(256, PAPER["vision"], seed + 100)
+    pa, pv = la.init(jax.random.PRNGKey(seed)), lv.init(jax.random.PRNGKey(seed + 100))
+    out, rates = {}, {}
+    for name, (x, y) in data.items():
+        m, p = (la, pa) if name.startswith("a_") else (lv, pv)
+        f = np.asarray(m.features(p, np.swapaxes(x, 0, 1), "rates", power=1.0))
+        out[name] = (f, np.asarray(y))
+        rates[name[0]] = float(f.mean())
+    return out, rates
+
+
+def index_pairs(ya, yb, classes):
+    """Fixed index pairs: the k-th sample of modality a and the k-th of b for each class, k < both counts."""
+    import numpy as np
+
+    ia, ib = [], []
+    for c in classes:
+        a, b = np.flatnonzero(ya == c), np.flatnonzero(yb == c)
+        n = min(len(a), len(b))
+        ia.append(a[:n])
+        ib.append(b[:n])
+    return np.concatenate(ia), np.concatenate(ib)
+
+
+def run_paper(args):
+    import jax
+    import numpy as np
+
+    from neurosim.models.contrastive import train_clip, zero_shot_top1
+
+    seen, unseen = np.arange(1, 8), np.array([8, 9])
+    t0 = time.perf_counter()
+    data = paper_inputs()
+    print(f"paper mode: inputs ready in {time.perf_counter() - t0:.0f} s; seen digits {seen.tolist()}, unseen "
+          f"{unseen.tolist()}; audio test speaker theo", flush=True)
+    rows = {w: [] for w in ("rram-forming-random", "gaussian")}
+    for seed in range(args.seeds):
+        for weights in rows:
+            t1 = time.perf_counter()
+            f, rates = paper_encode(data, seed, weights)
+            (fa, ya), (fa_te, ya_te) = f["a_train"], f["a_test"]
+            (fv, yv), (fv_te, yv_te) = f["v_train"], f["v_test"]
+            ia, iv = index_pairs(ya, yv, seen)
+            n_pairs = len(ia)
+            per_epoch = max(1, n_pairs // 16)
+            curve = []
+            qu, gu = np.isin(ya_te, unseen), np.isin(yv_te, unseen)
+            chance = float(np.mean([np.mean(yv_te[gu] == c) for c in ya_te[qu]]))
+
+            def score(step, params, scales):
+                curve.append(tuple(zero_shot_top1(params, scales, fa_te, ya_te, fv_te, yv_te, cls, match="nearest")
+                                   for cls in (unseen, seen)))
+
+            params, scales, losses = train_clip(fa[ia], ya[ia], fv[iv], yv[iv], dim=64, temperature=1.0, lr=1e-3,
+                                                steps=100 * per_epoch, pairing="instance", batch_size=16,
+                                                key=jax.random.PRNGKey(seed), callback=score, every=per_epoch)
+            last_u, last_s = curve[-1]
+            chosen, best = paper_rule(curve)
+            rows[weights].append((last_u, last_s, chosen, best, chance))
+            print(f"seed {seed} {weights:19s}: rates audio {rates['a']:.3f} vision {rates['v']:.3f} spikes/step/"
+                  f"neuron; {n_pairs} pairs; last epoch unseen {last_u:.3f} (chance {chance:.3f}), seen {last_s:.3f};"
+                  f" checkpoint rule {'none passes' if chosen != chosen else f'{chosen:.3f}'}, best unseen "
+                  f"{best:.3f}  [{time.perf_counter() - t1:.0f} s]", flush=True)
+    print(f"\npaper mode, audio -> vision per-sample nearest-neighbour top-1, {args.seeds} seeds (mean +- s.d.):")
+    for weights, r in rows.items():
+        r = np.asarray(r)
+        ok = ~np.isnan(r[:, 2])
+        rule = (f"{ok.sum()} of {len(r)} seeds pass the gates" + (f", unseen {np.nanmean(r[:, 2]):.3f} +- "
+                                                                  f"{np.nanstd(r[:, 2]):.3f}" if ok.any() else ""))
+        print(f"  {weights:19s}: last epoch unseen {r[:, 0].mean():.3f} +- {r[:, 0].std():.3f}, seen "
+              f"{r[:, 1].mean():.3f} +- {r[:, 1].std():.3f}; checkpoint rule: {rule}; best unseen of any epoch "
+              f"{r[:, 3].mean():.3f} +- {r[:, 3].std():.3f}; chance {r[:, 4].mean():.3f} (unseen), "
+              f"{1 / len(seen):.3f} (seen, 7 classes)")
+    return rows
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -168,7 +288,11 @@ def main(argv=None):
                     help="also report the paper script's checkpoint rule (gates: unseen >= 85 %%, seen >= 65 %%; best "
                          "seen among those) over 100 checkpoints")
     ap.add_argument("--cache", default=None, help="directory to cache the dense soundscape inputs in")
+    ap.add_argument("--paper", action="store_true", help="the paper's own setting (see the module docstring)")
     args = ap.parse_args(argv)
+    if args.paper:
+        os.environ.setdefault("JAX_PLATFORMS", "cpu")
+        return run_paper(args)
     if args.pairing == "instance" and args.audio == "speech":
         ap.error("--pairing instance needs --audio soundscape: a recording of speech has no picture of its own")
     os.environ.setdefault("JAX_PLATFORMS", "cpu")

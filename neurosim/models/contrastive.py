@@ -175,12 +175,16 @@ def prototypes(z, y, classes):
     return _normalize(jnp.stack([jnp.mean(z[np.flatnonzero(y == c)], 0) for c in classes]))
 
 
-def zero_shot_top1(params, scales, fa, ya, fb, yb, classes, *, direction: str = "a->b", center: bool = False) -> float:
-    """Top-1 accuracy of retrieving the right class prototype (built in the other modality) for each query,
-    among ``classes`` only. ``direction`` ``"a->b"`` (queries from modality a) or ``"b->a"``. ``center``:
-    subtract the mean embedding of the query set and of the gallery before matching (transductive hubness
-    reduction: stops one prototype from attracting every query)."""
+def zero_shot_top1(params, scales, fa, ya, fb, yb, classes, *, direction: str = "a->b", center: bool = False,
+                   match: str = "prototype") -> float:
+    """Top-1 retrieval accuracy among ``classes`` only. ``match="prototype"``: each query is assigned the class
+    whose prototype (mean embedding in the other modality) is most similar; ``"nearest"``: the class of the single
+    most similar gallery sample (per-sample nearest-neighbour retrieval, as in the resistive-memory LSM paper's
+    script; chance = the share of the query's class in the gallery). ``direction`` ``"a->b"`` (queries from
+    modality a) or ``"b->a"``. ``center``: subtract the mean embedding of the query set and of the gallery before
+    matching (transductive hubness reduction: stops one prototype from attracting every query)."""
     validate.choice("direction", direction, ("a->b", "b->a"))
+    validate.choice("match", match, ("prototype", "nearest"))
     classes = np.asarray(classes)
     fa, ya = _check("fa", fa, ya)
     fb, yb = _check("fb", fb, yb)
@@ -189,11 +193,11 @@ def zero_shot_top1(params, scales, fa, ya, fb, yb, classes, *, direction: str = 
     zb = embed(params["b"], fb[mb], scales[1])
     if center:
         za, zb = za - jnp.mean(za, 0), zb - jnp.mean(zb, 0)
-    if direction == "a->b":
-        q, yq, proto = za, ya[ma], prototypes(zb, yb[mb], classes)
+    q, yq, zg, yg = (za, ya[ma], zb, yb[mb]) if direction == "a->b" else (zb, yb[mb], za, ya[ma])
+    if match == "nearest":
+        pred = yg[np.asarray(jnp.argmax(q @ zg.T, -1))]
     else:
-        q, yq, proto = zb, yb[mb], prototypes(za, ya[ma], classes)
-    pred = classes[np.asarray(jnp.argmax(q @ proto.T, -1))]
+        pred = classes[np.asarray(jnp.argmax(q @ prototypes(zg, yg, classes).T, -1))]
     return float(np.mean(pred == yq))
 
 

@@ -126,3 +126,20 @@ def test_instance_batches_hold_distinct_rows():
     assert float(losses[0]) == pytest.approx(float(expected), rel=1e-5)
     with pytest.raises(ValidationError, match="batch_size"):
         train_clip(fa, y, fb, y, pairing="instance", batch_size=13)
+
+
+def test_nearest_neighbour_retrieval_by_hand():
+    """match="nearest": the class of the single most similar gallery sample (identity heads, hand-made data)."""
+    params = {"a": {"w": jnp.eye(2), "b": jnp.zeros(2)}, "b": {"w": jnp.eye(2), "b": jnp.zeros(2)}}
+    ident = ((jnp.zeros(2), jnp.ones(2)), (jnp.zeros(2), jnp.ones(2)))
+    # gallery: class 0 near (1, 0), class 1 mostly near (0, 1) with one outlier of class 1 at (1, 0.05)
+    fb = np.array([[1.0, 0.0], [0.0, 1.0], [0.1, 1.0], [1.0, 0.05]], np.float32)
+    yb = np.array([0, 1, 1, 1])
+    fa = np.array([[1.0, 0.05], [0.05, 1.0]], np.float32)
+    ya = np.array([0, 1])
+    # the first query coincides with the class-1 outlier: nearest neighbour is wrong, the prototype right
+    acc_nn = zero_shot_top1(params, ident, fa, ya, fb, yb, [0, 1], match="nearest")
+    acc_proto = zero_shot_top1(params, ident, fa, ya, fb, yb, [0, 1], match="prototype")
+    assert acc_nn == 0.5 and acc_proto == 1.0
+    with pytest.raises(ValidationError, match="match"):
+        zero_shot_top1(params, ident, fa, ya, fb, yb, [0, 1], match="knn")
