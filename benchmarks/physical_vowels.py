@@ -9,6 +9,9 @@ Each seed draws its own train/test split (80/20, stratified) and initialisation;
 Duffing/FPU chain, 1 % read-out noise) is the same device for all. Prints mean ± s.d. test accuracy, training
 digital MACs, physical evaluations and wall time per method.
 
+``--train-physical``: PAT and BP also train the chain's couplings (its control parameters), set on the system
+before every measurement. ``--no-skip``: blocks without the skip copy.
+
 ``--system metasurface``: the paper's microwave experiment instead — three blocks of the metasurface-programmable
 cavity (20 values → 40 elements with the paper script's 2-bit coding → |S21| at 20 frequencies), skip copies
 ``[P(h), h]`` as in its ``FNet([40,20,40,20,40,20])``, PhyLL at the script's Adam lr 2.5e-4 (θ 4, 10 inner steps).
@@ -28,6 +31,10 @@ import sys
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--system", choices=("oscillators", "metasurface"), default="oscillators")
+    ap.add_argument("--train-physical", action="store_true",
+                    help="PAT/BP also train the physical control parameters (the chain's couplings)")
+    ap.add_argument("--no-skip", action="store_true", help="blocks without the skip copy [P(h), h] (all through "
+                                                            "the physics, as in benchmarks/physical_drift.py)")
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--epochs", type=int, default=100)
     ap.add_argument("--methods", nargs="+", default=["phyll", "pat", "bp"], choices=["phyll", "pat", "bp"])
@@ -58,10 +65,11 @@ def main(argv=None):
         key = jax.random.PRNGKey(seed)
         for m in args.methods:
             if m == "phyll":
-                tr = PhysicalLocalLearning(blocks, 12, 7, config=PhyLLConfig(epochs=args.epochs, lr=phyll_lr))
+                tr = PhysicalLocalLearning(blocks, 12, 7, config=PhyLLConfig(epochs=args.epochs, lr=phyll_lr,
+                                                                             skip=not args.no_skip))
             else:
                 tr = BackpropTrainer(blocks, 12, 7, mode="pat" if m == "pat" else "insilico", lr=1e-2,
-                                     epochs=args.epochs)
+                                     epochs=args.epochs, skip=not args.no_skip, train_physical=args.train_physical)
             rep = tr.fit(d.x_train, d.y_train, d.x_test, d.y_test, key=key, progress=not args.no_progress)
             results[m].append(rep.as_dict())
             if not args.no_progress:

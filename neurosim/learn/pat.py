@@ -42,6 +42,28 @@ def _key_words(key):
     return jax.random.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key) else key
 
 
+def pat_control_function(layer: PhysicalLayer, twin_params: dict | None = None) -> Callable:
+    """``f(x, key_words, controls)``: physical forward with the control parameters ``controls`` set, twin backward
+    to both the input and the controls (a :func:`jax.custom_vjp`)."""
+    twin = layer.twin_with_controls(twin_params)
+
+    @jax.custom_vjp
+    def f(x, kw, c):
+        return layer.callback(x, kw, c)
+
+    def fwd(x, kw, c):
+        return layer.callback(x, kw, c), (x, c)
+
+    def bwd(res, g):
+        x, c = res
+        _, vjp = jax.vjp(twin, x, c)
+        gx, gc = vjp(g)
+        return gx, None, gc
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
 def pat_function(layer: PhysicalLayer, twin: Callable | None = None) -> Callable:
     """``f(x, key_words)``: physical forward, twin backward (a :func:`jax.custom_vjp`)."""
     twin = layer.twin() if twin is None else twin
@@ -65,14 +87,26 @@ class BackpropTrainer:
     """PAT (``mode="pat"``) or in-silico backprop (``mode="insilico"``) of the block network (module docstring).
 
     ``hidden``: output widths of all but the last block (default: the next physical layer's input width).
+    ``train_physical``: also train each block's physical *control* parameters (:attr:`PhysicalLayer.control_keys`,
+    e.g. the couplings of the oscillator chain), as Wright et al. do: they are set on the system before every
+    measurement, their gradient comes from the twin (PAT) or is the twin's own (in silico); they are trained as
+    log-ratios to their initial values, so they keep their sign.
     """
 
     def __init__(self, layers: Sequence[PhysicalLayer], n_features: int, n_classes: int, *, mode: str = "pat",
                  hidden: Sequence[int] | None = None, lr: float = 1e-2, epochs: int = 100,
-                 batch_size: int | None = None, skip: bool = True):
+                 batch_size: int | None = None, skip: bool = True, train_physical: bool = False):
         self.layers = list(layers)
         if not self.layers or not all(isinstance(p, PhysicalLayer) for p in self.layers):
             raise ValidationError("layers: expected a non-empty list of PhysicalLayer objects")
+        self.train_physical = bool(train_physical)
+        if self.train_physical:
+            lacking = [p.name for p in self.layers if not p.control_keys]
+            if lacking:
+                raise ValidationError(f"train_physical: {lacking[0]} exposes no control parameters "
+                                      "(PhysicalLayer.control_keys is empty)")
+        # the control settings training starts from: the systems' values now
+        self._control_base = [{k: np.asarray(p.params[k]) for k in p.control_keys} for p in self.layers]
         self.mode = validate.choice("mode", mode, ("pat", "insilico"))
         self.method = mode
         self.n_features = validate.positive_int("n_features", n_features)
@@ -100,6 +134,14 @@ class BackpropTrainer:
                                   f"{len(params)}")
         self.twins = [params[i] if params is not None and callable(params[i])
                       else p.twin(None if params is None else params[i]) for i, p in enumerate(self.layers)]
+        self._twin_params = [None if params is None else (getattr(params[i], "params", None)
+                                                          if callable(params[i]) else params[i])
+                             for i in range(len(self.layers))]
+        if self.train_physical and params is not None:
+            for i, tp in enumerate(self._twin_params):
+                if tp is None or any(k not in tp for k in self.layers[i].control_keys):
+                    raise ValidationError(f"params[{i}]: training physical controls needs a twin of the system's "
+                                          "own model (a parameter dict), not a black-box twin")
         self._step = None
         self._logits = {}
 
@@ -118,7 +160,19 @@ class BackpropTrainer:
     def init(self, key):
         keys = jax.random.split(key, len(self.layers))
         params = [_init_linear(keys[l], self.block_in(l), self.widths[l]) for l in range(len(self.layers))]
+        if self.train_physical:
+            for l, p in enumerate(self.layers):
+                params[l]["control"] = {k: jnp.zeros(np.shape(p.params[k]), jnp.float32) for k in p.control_keys}
         return {"params": params, "opt": self.opt.init(params)}
+
+    def controls(self, state, l: int) -> dict:
+        """The physical control values block ``l`` sets (``{}`` without ``train_physical``)."""
+        c = state["params"][l].get("control") if isinstance(state["params"][l], dict) else None
+        return {} if not c else self._control_values(l, c)
+
+    def _control_values(self, l, logs):
+        base = self._control_base[l]
+        return {k: jnp.asarray(base[k], jnp.float32) * jnp.exp(v) for k, v in logs.items()}
 
     def _inputs(self, x):
         x = jnp.asarray(x, jnp.float32)
@@ -128,12 +182,14 @@ class BackpropTrainer:
         h = self._inputs(x)
         for l, wb in enumerate(params):
             key, sub = jax.random.split(key)
+            c = self._control_values(l, wb["control"]) if "control" in wb else None
             if physical == "pat":
-                p = pat_function(self.layers[l], self.twins[l])(h, _key_words(sub))
+                p = (pat_control_function(self.layers[l], self._twin_params[l])(h, _key_words(sub), c) if c
+                     else pat_function(self.layers[l], self.twins[l])(h, _key_words(sub)))
             elif physical:
-                p = self.layers[l].callback(h, _key_words(sub))
+                p = self.layers[l].callback(h, _key_words(sub), c)
             else:
-                p = self.twins[l](h)
+                p = self.layers[l].twin_with_controls(self._twin_params[l])(h, c) if c else self.twins[l](h)
             z = jnp.concatenate([p, h], axis=-1) if self.skip else p
             h = z @ wb["W"] + wb["b"]
         return h
@@ -227,4 +283,4 @@ def train_insilico(layers, x_train, y_train, x_test=None, y_test=None, *, key, *
     return tr.fit(x_train, y_train, x_test, y_test, key=key, **fit_kw)
 
 
-__all__ = ["BackpropTrainer", "pat_function", "train_pat", "train_insilico"]
+__all__ = ["BackpropTrainer", "pat_function", "pat_control_function", "train_pat", "train_insilico"]

@@ -106,6 +106,8 @@ class PhysicalLayer:
 
     name = "physical"
     drift_keys: tuple[str, ...] = ()
+    #: physical parameters the experimenter can set before a measurement (trainable by physics-aware training)
+    control_keys: tuple[str, ...] = ()
 
     def __init__(self, n_in: int, n_out: int, *, encoding: Encoding | None = None, noise: float = 0.0,
                  noise_floor: float = 0.0, drift_rate: float = 0.0):
@@ -147,11 +149,14 @@ class PhysicalLayer:
         self.nominal = {k: v.copy() for k, v in self.params.items()}
 
     # ---- the physical forward -----------------------------------------------------------------------------------
-    def host_forward(self, x, key_words) -> np.ndarray:
-        """The physics on the host: encode, model (NumPy), noise from ``key_words``. Returns float32."""
+    def host_forward(self, x, key_words, controls: dict | None = None) -> np.ndarray:
+        """The physics on the host: encode, model (NumPy), noise from ``key_words``. Returns float32.
+        ``controls`` sets the values of some :attr:`control_keys` for this call (the knobs an experimenter sets
+        before a measurement)."""
         x = np.asarray(x, dtype=np.float64)
         u = self.encoding(x, np)
-        y = self.model(self.params, u, np)
+        params = self.params if not controls else {**self.params, **self._check_controls(controls)}
+        y = self.model(params, u, np)
         rng = np.random.default_rng(np.asarray(key_words, dtype=np.uint32).tolist())
         return np.asarray(self._noise(np.asarray(y, dtype=np.float64), rng), dtype=np.float32)
 
@@ -193,11 +198,45 @@ class PhysicalLayer:
             kw = jnp.asarray(key_seed(key))
         return self._blackbox(jnp.asarray(x, jnp.float32), kw)
 
-    def callback(self, x, key_words):
-        """Traceable physical call without the no-gradient guard (for physics-aware training's custom VJP)."""
+    def callback(self, x, key_words, controls: dict | None = None):
+        """Traceable physical call without the no-gradient guard (for physics-aware training's custom VJP);
+        ``controls`` (traced arrays of some :attr:`control_keys`) are set for the measurement."""
         shape = jax.ShapeDtypeStruct(x.shape[:-1] + (self.n_out,), jnp.float32)
-        return jax.pure_callback(lambda a, k: self.host_forward(a, k), shape, x, key_words,
+        if not controls:
+            return jax.pure_callback(lambda a, k: self.host_forward(a, k), shape, x, key_words,
+                                     vmap_method="broadcast_all")
+        names = tuple(sorted(controls))
+
+        def host(a, k, *vals):
+            return self.host_forward(a, k, dict(zip(names, (np.asarray(v) for v in vals))))
+
+        return jax.pure_callback(host, shape, x, key_words, *(controls[n] for n in names),
                                  vmap_method="broadcast_all")
+
+    # ---- controls (physical parameters an experimenter can set) ----------------------------------------------
+    def _check_controls(self, controls: dict) -> dict:
+        bad = sorted(set(controls) - set(self.control_keys))
+        if bad:
+            raise ValidationError(f"{self.name}: {bad[0]!r} is not a control of this system (controls: "
+                                  f"{list(self.control_keys) or 'none'})")
+        out = {}
+        for k, v in controls.items():
+            v = np.asarray(v, np.float64)
+            if v.shape != np.shape(self.params[k]):
+                raise ValidationError(f"{self.name}: control {k!r}: expected shape {np.shape(self.params[k])}, "
+                                      f"got {v.shape}")
+            out[k] = v
+        return out
+
+    def twin_with_controls(self, params: dict | None = None) -> Callable:
+        """``f(x, controls)``: the twin with some :attr:`control_keys` given as (differentiable) arguments."""
+        base = self.twin_params() if params is None else params
+        enc = self.encoding
+
+        def f(x, controls):
+            return self.model({**base, **controls}, enc(x, jnp, ste=True), jnp).astype(jnp.float32)
+
+        return f
 
     # ---- twin, drift --------------------------------------------------------------------------------------------
     def twin_params(self) -> dict:

@@ -90,6 +90,7 @@ class OscillatorChain(PhysicalLayer):
 
     name = "oscillator_chain"
     drift_keys = ("omega", "alpha", "k", "beta")
+    control_keys = ("k",)  # tunable linear couplings (e.g. electrostatically tuned springs)
 
     def __init__(self, n: int = 20, *, seed: int = 0, omega_range=(0.8, 1.6), alpha: float = 1.0, k: float = 0.3,
                  beta: float = 0.5, gamma: float = 0.3, drive_freq: float = 1.2, drive_amp: float = 1.5,
