@@ -23,6 +23,16 @@ import os
 import time
 
 
+def reservoir(weights: str, n_res: int, seed: int):
+    """The recipe's reservoir (64 channels, 5 ms steps, β 0.95, input gain 2) and its parameters for ``seed``."""
+    import jax
+
+    from neurosim.models.lsm import LiquidStateMachine
+
+    lsm = LiquidStateMachine(64, n_res, weights=weights, in_gain=2.0, rec_gain=1.0, beta=0.95, dt=5.0, seed=seed)
+    return lsm, lsm.init(jax.random.PRNGKey(seed))
+
+
 def shift_channels(x, s: int):
     """Time-major (T, B, C) inputs moved by ``s`` channels (zeros shifted in)."""
     import numpy as np
@@ -48,13 +58,11 @@ def load(dt_us: int = 5000, T: int = 120, shifts=(-3, -2, -1, 0, 1, 2, 3), test_
 
 
 def loso(args):
-    import jax
     import numpy as np
 
     from neurosim.data import leave_one_group_out, load_event_dataset
     from neurosim.data.datasets import EMBEDDED
     from neurosim.data.splits import mean_sd
-    from neurosim.models.lsm import LiquidStateMachine
     from neurosim.models.readouts import fit_ridge
 
     t0 = time.perf_counter()
@@ -69,9 +77,7 @@ def loso(args):
     for weights in ("rram-forming-random", "gaussian"):
         rows = []
         for seed in range(args.seeds):
-            lsm = LiquidStateMachine(64, args.n_res, weights=weights, in_gain=2.0, rec_gain=1.0, beta=0.95, dt=5.0,
-                                     seed=seed)
-            params = lsm.init(jax.random.PRNGKey(seed))
+            lsm, params = reservoir(weights, args.n_res, seed)
             t1 = time.perf_counter()
             feats = {s: np.asarray(lsm.features(params, shift_channels(x, s), "rates", power=0.5)) for s in shifts}
             t_sim = time.perf_counter() - t1
@@ -125,7 +131,6 @@ def main(argv=None):
     import jax
     import numpy as np
 
-    from neurosim.models.lsm import LiquidStateMachine
     from neurosim.models.readouts import fit_logistic, fit_mlp, fit_ridge
 
     t0 = time.perf_counter()
@@ -136,9 +141,7 @@ def main(argv=None):
     for weights in ("rram-forming-random", "gaussian"):
         accs = []
         for seed in range(args.seeds):
-            lsm = LiquidStateMachine(64, args.n_res, weights=weights, in_gain=2.0, rec_gain=1.0, beta=0.95, dt=5.0,
-                                     seed=seed)
-            params = lsm.init(jax.random.PRNGKey(seed))
+            lsm, params = reservoir(weights, args.n_res, seed)
             t1 = time.perf_counter()
             ftr = lsm.features(params, xtr, "rates", power=0.5)
             fte = lsm.features(params, xte, "rates", power=0.5)

@@ -438,16 +438,6 @@ def _positive(cast, noun: str):
     return parse
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1], got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1], got {text!r}")
-    return value
-
-
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Shows every option's default (unless its help already names one)."""
 
