@@ -97,11 +97,28 @@ def input_array(name: str, x, *, trailing: Sequence[int] | None = None, min_ndim
                 f"{name}: expected trailing shape {trailing}, got shape {shape}"
             )
     if check_finite and _is_concrete(x):
+        if _is_device_array(x):  # reduce where the data live: no copy of a device array to the host
+            import jax.numpy as jnp
+
+            if jnp.issubdtype(x.dtype, jnp.inexact) and x.size:
+                n_bad = int(x.size - jnp.count_nonzero(jnp.isfinite(x)))
+                if n_bad:
+                    raise ValidationError(f"{name}: contains {n_bad} NaN/inf value(s)")
+            return x
         arr = np.asarray(x)
         if arr.dtype.kind in "fc" and arr.size and not np.all(np.isfinite(arr)):
             n_bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
             raise ValidationError(f"{name}: contains {n_bad} NaN/inf value(s)")
     return x
+
+
+def _is_device_array(x) -> bool:
+    try:
+        import jax
+
+        return isinstance(x, jax.Array)
+    except Exception:  # pragma: no cover - jax always present
+        return False
 
 
 def _is_concrete(x) -> bool:

@@ -181,6 +181,9 @@ def test_wrong_input_shape_and_nan_input():
     x[2, 1] = np.nan
     with pytest.raises(ValidationError, match="NaN"):
         ns.simulate(net, x)
+    x[3, 0] = np.inf
+    with pytest.raises(ValidationError, match="2 NaN/inf"):  # a device array is checked where it lives
+        ns.simulate(net, jnp.asarray(x))
     with pytest.raises(ValidationError, match="last dimension 3"):
         ns.simulate(net, np.ones((5, 4), np.float32))
 
