@@ -98,10 +98,13 @@ def input_array(name: str, x, *, trailing: Sequence[int] | None = None, min_ndim
             )
     if check_finite and _is_concrete(x):
         if _is_device_array(x):  # reduce where the data live: no copy of a device array to the host
+            import jax
             import jax.numpy as jnp
 
             if jnp.issubdtype(x.dtype, jnp.inexact) and x.size:
-                n_bad = int(x.size - jnp.count_nonzero(jnp.isfinite(x)))
+                # a concrete array captured inside a jit trace: evaluate now, not as part of the traced graph
+                with jax.ensure_compile_time_eval():
+                    n_bad = int(x.size - jnp.count_nonzero(jnp.isfinite(x)))
                 if n_bad:
                     raise ValidationError(f"{name}: contains {n_bad} NaN/inf value(s)")
             return x

@@ -1,5 +1,6 @@
 """Neuron equations against hand-written NumPy references, and construction checks."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -186,6 +187,13 @@ def test_wrong_input_shape_and_nan_input():
         ns.simulate(net, jnp.asarray(x))
     with pytest.raises(ValidationError, match="last dimension 3"):
         ns.simulate(net, np.ones((5, 4), np.float32))
+    from neurosim import validate
+
+    bad = jnp.asarray(x)
+    with pytest.raises(ValidationError, match="2 NaN/inf"):  # a concrete array captured by a jit trace
+        jax.jit(lambda: validate.input_array("xs", bad))()
+    good = jnp.ones((2, 3))
+    np.testing.assert_array_equal(jax.jit(lambda: validate.input_array("xs", good) * 2)(), 2 * np.ones((2, 3)))
 
 
 def test_brainpy_object_interface_steps_like_pure_function(drive):
