@@ -7,6 +7,7 @@ Checks run on concrete (host) values at construction or call time, never inside 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Iterable, Sequence
 
@@ -102,9 +103,10 @@ def input_array(name: str, x, *, trailing: Sequence[int] | None = None, min_ndim
             import jax.numpy as jnp
 
             if jnp.issubdtype(x.dtype, jnp.inexact) and x.size:
-                # a concrete array captured inside a jit trace: evaluate now, not as part of the traced graph
+                # one compiled reduction (not several eager dispatches); a concrete array captured inside a jit
+                # trace is evaluated now, not as part of the traced graph
                 with jax.ensure_compile_time_eval():
-                    n_bad = int(x.size - jnp.count_nonzero(jnp.isfinite(x)))
+                    n_bad = int(_nonfinite_count()(x))
                 if n_bad:
                     raise ValidationError(f"{name}: contains {n_bad} NaN/inf value(s)")
             return x
@@ -113,6 +115,14 @@ def input_array(name: str, x, *, trailing: Sequence[int] | None = None, min_ndim
             n_bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
             raise ValidationError(f"{name}: contains {n_bad} NaN/inf value(s)")
     return x
+
+
+@functools.cache
+def _nonfinite_count():
+    import jax
+    import jax.numpy as jnp
+
+    return jax.jit(lambda a: jnp.sum(~jnp.isfinite(a), dtype=jnp.int32))
 
 
 def _is_device_array(x) -> bool:
