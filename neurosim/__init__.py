@@ -9,6 +9,7 @@ The public API, re-exported here (kept short on purpose)::
 
 import importlib
 
+from neurosim import host_memory as _host_memory
 from neurosim.errors import (
     CheckpointError,
     DataFormatError,
@@ -17,6 +18,8 @@ from neurosim.errors import (
     ProfileError,
     ValidationError,
 )
+
+_host_memory.tune()  # before JAX starts its CPU client: see neurosim/host_memory.py (opt out: NEUROSIM_HOST_ALLOCATOR)
 
 # Imported on first use (PEP 562), so that ``import neurosim`` and ``neurosim --help`` do not start JAX/BrainPy.
 _LAZY = {
@@ -27,7 +30,7 @@ _LAZY = {
     **{name: "neurosim.learn" for name in ("Checkpoint", "EarlyStopping", "History", "Trainer")},
 }
 _SUBPACKAGES = ("core", "data", "devices", "hardware", "io", "learn", "models", "physical", "plot", "zoo",
-                "parallel", "validate", "errors", "resources", "demo", "cli", "notebook", "model_source",
+                "parallel", "validate", "errors", "resources", "host_memory", "demo", "cli", "notebook", "model_source",
                 "contracts")
 
 

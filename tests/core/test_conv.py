@@ -26,13 +26,15 @@ def _torch_conv(kw, x, w, b):
     return fn(x, w, b, stride=kw["stride"], padding=kw["padding"], dilation=kw["dilation"], groups=kw["groups"])
 
 
-@pytest.mark.parametrize("path", ["xla", "matmul", "matmul-chunked"])
+@pytest.mark.parametrize("path", ["xla", "direct", "direct-matmul", "matmul", "matmul-chunked"])
 @pytest.mark.parametrize("kw", CONV2D + CONV1D, ids=["conv2d-strided-grouped", "conv2d-same", "conv1d"])
 def test_conv_forward_and_gradients_match_torch(kw, path, monkeypatch):
     from neurosim.core.projections import conv_op
 
-    if path != "xla":  # the weight gradient as batched matmuls over im2col columns (all chunk sizes the same)
-        monkeypatch.setattr(conv_op, "MM_MIN_FLOPS", 0)
+    # forward: the direct sum of shifted slices ("direct*") or XLA's convolution; weight gradient: batched matmuls
+    # over im2col columns ("*matmul*", all chunk sizes the same) or XLA's
+    monkeypatch.setattr(conv_op, "DIRECT_MAX_TAPS", 10**6 if path.startswith("direct") else 0)
+    monkeypatch.setattr(conv_op, "MM_MIN_FLOPS", 0 if "matmul" in path else float("inf"))
     cls = ns.Conv2d if len(kw["in_shape"]) == 3 else ns.Conv1d
     args = {k: v for k, v in kw.items() if k not in ("in_shape", "out_channels", "kernel_size")}
     conv = cls(kw["in_shape"], kw["out_channels"], kw["kernel_size"], **args)
