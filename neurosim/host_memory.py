@@ -6,8 +6,8 @@ each) with ``malloc``. Under glibc's defaults each XLA worker thread allocates f
 shrunk back to the OS when freed, so the next call touches fresh pages again: on this project's 2-core VM a
 spiking-CNN train step (2×18×18 input, 8/16 channels, batch 32, T = 30) took ~14,800 minor page faults and ~26-39
 ms of kernel time per step. With one arena, a 1 GiB trim threshold and a 256 MiB top pad (``mallopt``), the same
-step took ~600 faults and ~2 ms of kernel time, and its median wall time fell from ~60 to ~50 ms
-(``benchmarks/vision_cnn.py`` prints the step time; ``benchmarks/footprint.py`` the peak memory).
+step took 0-600 faults and ~2 ms of kernel time (``tests/core/test_host_memory.py`` counts them;
+``benchmarks/vision_cnn.py`` prints the step time).
 
 The settings only act on arenas created after they are made, so they are applied when ``neurosim`` is imported
 (:func:`tune`), which is before JAX starts its CPU client unless the user ran JAX computations first. The cost: up
