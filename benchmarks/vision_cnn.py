@@ -5,9 +5,9 @@ framework timed in its own process, alternating).
 Protocol (nothing is chosen on the test data): for each seed, a random 80/20 train/test split of the pictures
 (``load_vision_digits(seed=...)``; every sample is a different picture). 15 % of the training part is held out as
 validation; the learning rate (grid ``--lrs``), its schedule (constant or cosine decay) and the stopping epoch
-(early stopping on validation accuracy, best epoch restored) are chosen on it; the chosen model is retrained on nothing else and scored once on the test
-part. Reported: test accuracy mean ± s.d. over seeds, and the activity sparsity of each spiking layer on the test
-set.
+(early stopping on validation accuracy, best epoch restored) are chosen on it; the chosen model is retrained on
+nothing else and scored once on the test part. Reported: test accuracy mean ± s.d. over seeds, and the activity
+sparsity of each spiking layer on the test set.
 
 Network (``neurosim.models.spiking_cnn``): input 2×18×18 (ON/OFF), 10 ms bins, T = 30 steps (binary);
 conv 3×3 (8 ch) → LIF → sum-pool 2 → conv 3×3 (16 ch) → LIF → sum-pool 2 → flatten → dense → LI readout (mean over
@@ -220,8 +220,7 @@ def main(argv=None):
 
     if not args.skip_train:
         print(f"spiking CNN on DVS digits: T={T} x {DT_US // 1000} ms, lr grid {args.lrs} x (constant, cosine), up to "
-              f"{args.epochs} "
-              f"epochs, chosen on a validation split of the training part")
+              f"{args.epochs} epochs, chosen on a validation split of the training part")
         runs = []
         for s in args.seeds:
             r = train_one(s, args.lrs, args.epochs)
@@ -243,19 +242,19 @@ def main(argv=None):
               f"{acc.mean():.1%} ± {acc.std(ddof=1) if len(acc) > 1 else 0:.1%} over {len(acc)} seeds")
     print(f"train step (forward + backward + Adam), batch {BATCH}, T={T}, {args.threads} CPU threads, median of "
           f"{args.repeats} per process, best of {args.rounds} alternating processes per framework:")
-    torch = importlib.util.find_spec("torch") is not None and importlib.util.find_spec("snntorch") is not None
+    have_torch = importlib.util.find_spec("torch") is not None and importlib.util.find_spec("snntorch") is not None
     for index, (in_shape, channels) in enumerate(TIMED_SHAPES):
         best = {}
         for _ in range(args.rounds):
-            for fw in ("neurosim", "snntorch") if torch else ("neurosim",):
+            for fw in ("neurosim", "snntorch") if have_torch else ("neurosim",):
                 t = _time_in_child(fw, index, args.threads, args.repeats)
                 best[fw] = min(best.get(fw, t), t)
         line = f"  input {in_shape}, channels {channels}: neurosim {best['neurosim'] * 1e3:7.1f} ms"
-        if torch:
+        if have_torch:
             line += (f", snnTorch {best['snntorch'] * 1e3:7.1f} ms, "
                      f"speed-up {best['snntorch'] / best['neurosim']:.2f}x")
         print(line, flush=True)
-    if not torch:
+    if not have_torch:
         print("snnTorch not installed (pip install 'neurosim[torch]'); no comparison")
     return 0
 

@@ -11,11 +11,11 @@ XLA fuses that reshape into the loop and it loses its vectorised inner dimension
 XLA's convolution with the same reshape. Above :data:`DIRECT_MAX_TAPS` taps XLA's convolution (a GEMM inside) is
 faster.
 
-Why the matmul weight gradient: on XLA's CPU backend the weight gradient of ``lax.conv_general_dilated`` is lowered to a convolution in a
-(spatial, batch, channel) layout; its operand transposes and the convolution itself took 60 % of a spiking-CNN
-train step (2×34×34 input, 16/32 channels, 960 folded time×batch samples). Written as ``Σ_n g[n] · cols[n]ᵀ``
-(per-sample matmuls batched over n, with no transposes of the channel-major maps), the same train step ran in
-450-540 ms instead of 810 ms here (2 CPU threads). Small convolutions (under :data:`MM_MIN_FLOPS` for the weight
+Why the matmul weight gradient: on XLA's CPU backend the weight gradient of ``lax.conv_general_dilated`` is lowered
+to a convolution in a (spatial, batch, channel) layout; its operand transposes and the convolution itself took 60 %
+of a spiking-CNN train step (2×34×34 input, 16/32 channels, 960 folded time×batch samples). Written as
+``Σ_n g[n] · cols[n]ᵀ`` (per-sample matmuls batched over n, with no transposes of the channel-major maps), the same
+train step ran in 450-540 ms instead of 810 ms here (2 CPU threads). Small convolutions (under :data:`MM_MIN_FLOPS` for the weight
 gradient) keep XLA's gradient, which was as fast or faster for them. The result is the same gradient (tested against
 ``torch.nn.functional`` to 1e-5).
 
@@ -60,11 +60,11 @@ def xla_conv(x, w, cfg: ConvConfig):
 def direct_conv(x, w, cfg: ConvConfig):
     """The convolution as Σ over (input channel, kernel offset) of a shifted, strided input slice times one weight
     column: elementwise work that XLA fuses into one pass over the output. Same result as :func:`xla_conv`."""
-    kernel, (n, c) = w.shape[2:], x.shape[:2]
-    out_spatial = _out_spatial(x.shape[2:], kernel, cfg)
+    kernel, c = w.shape[2:], x.shape[1]
     # materialised once: otherwise XLA folds slices of the padding back onto ``x`` and fuses whatever produced
     # ``x`` (e.g. a (batch, time) transpose) into every tap, a strided read per output
-    xp = jax.lax.optimization_barrier(jnp.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in cfg.padding)))
+    xp = jax.lax.optimization_barrier(_pad(x, cfg))
+    taps = list(_taps(xp, kernel, _out_spatial(x.shape[2:], kernel, cfg), cfg))
     c_g, o_g = c // cfg.groups, w.shape[0] // cfg.groups
     bshape = (1, o_g) + (1,) * len(kernel)
     groups = []
@@ -72,12 +72,8 @@ def direct_conv(x, w, cfg: ConvConfig):
         y = None
         for ci in range(c_g):
             ch = gi * c_g + ci
-            for off in itertools.product(*(range(k) for k in kernel)):
-                start = (0, ch) + tuple(o * d for o, d in zip(off, cfg.dilation))
-                limit = (n, ch + 1) + tuple(st + (m - 1) * s + 1
-                                            for st, m, s in zip(start[2:], out_spatial, cfg.stride))
-                term = jax.lax.slice(xp, start, limit, (1, 1) + cfg.stride) * \
-                    w[(slice(gi * o_g, (gi + 1) * o_g), ci) + off].reshape(bshape)
+            for off, tap in taps:
+                term = tap[:, ch:ch + 1] * w[(slice(gi * o_g, (gi + 1) * o_g), ci) + off].reshape(bshape)
                 y = term if y is None else y + term
         groups.append(y)
     return groups[0] if cfg.groups == 1 else jnp.concatenate(groups, axis=1)
@@ -110,15 +106,24 @@ def _fwd(x, w, cfg, direct, mm_grad):
     return _conv_custom(x, w, cfg, direct, mm_grad), (x, w)
 
 
-def _columns(x, kernel, out_spatial, cfg: ConvConfig):
-    """(n, C, *spatial) → (n, C, ∏kernel, ∏out_spatial): the input under every kernel offset."""
-    xp = jnp.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in cfg.padding))
-    n, c = x.shape[:2]
-    cols = []
+def _pad(x, cfg: ConvConfig):
+    return jnp.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in cfg.padding))
+
+
+def _taps(xp, kernel, out_spatial, cfg: ConvConfig):
+    """(offset, slice) for every kernel offset (row-major): the padded input ``xp`` (n, C, *spatial) under that
+    offset, strided and dilated, (n, C, *out_spatial)."""
+    n, c = xp.shape[:2]
     for off in itertools.product(*(range(k) for k in kernel)):
         start = (0, 0) + tuple(o * d for o, d in zip(off, cfg.dilation))
         limit = (n, c) + tuple(st + (m - 1) * s + 1 for st, m, s in zip(start[2:], out_spatial, cfg.stride))
-        cols.append(jax.lax.slice(xp, start, limit, (1, 1) + cfg.stride))
+        yield off, jax.lax.slice(xp, start, limit, (1, 1) + cfg.stride)
+
+
+def _columns(x, kernel, out_spatial, cfg: ConvConfig):
+    """(n, C, *spatial) → (n, C, ∏kernel, ∏out_spatial): the input under every kernel offset."""
+    n, c = x.shape[:2]
+    cols = [tap for _, tap in _taps(_pad(x, cfg), kernel, out_spatial, cfg)]
     return jnp.stack(cols, axis=2).reshape(n, c, math.prod(kernel), math.prod(out_spatial))
 
 
