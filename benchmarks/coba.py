@@ -61,12 +61,12 @@ def neurosim_network(n=4000, seed=0):
     return net, state
 
 
-def neurosim_runner(n, steps):
+def neurosim_runner(n, steps, seed=0):
     """A function that runs the simulation once and returns (wall s, rates)."""
     import jax
     import neurosim as ns
 
-    net, state0 = neurosim_network(n)
+    net, state0 = neurosim_network(n, seed=seed)
     params = net.init(jax.random.PRNGKey(0))
 
     def once():
@@ -80,13 +80,15 @@ def neurosim_runner(n, steps):
     return once
 
 
-def brainpy_runner(n, steps):
+def brainpy_runner(n, steps, seed=None):
     import brainpy as bp
     import brainpy.math as bm
     import jax
 
     ne, ni, p = split(n)
     bm.set_dt(DT)
+    if seed is not None:
+        bm.random.seed(seed)
     pars = dict(V_rest=-60.0, V_th=-50.0, V_reset=-60.0, tau=20.0, tau_ref=5.0,
                 V_initializer=bp.init.Normal(-55.0, 2.0))
 
@@ -96,10 +98,14 @@ def brainpy_runner(n, steps):
             self.E = bp.dyn.LifRef(ne, **pars)
             self.I = bp.dyn.LifRef(ni, **pars)
 
+            made = []  # projections built so far (each gets its own connectivity seed)
+
             def proj(pre, post, w, tau, e):
+                made.append(None)
                 return bp.dyn.ProjAlignPostMg2(
                     pre=pre, delay=None,
-                    comm=bp.dnn.EventCSRLinear(bp.conn.FixedProb(p, pre=pre.num, post=post.num), w),
+                    comm=bp.dnn.EventCSRLinear(bp.conn.FixedProb(p, pre=pre.num, post=post.num, seed=(
+                        None if seed is None else seed * 10 + len(made))), w),
                     syn=bp.dyn.Expon.desc(post.num, tau=tau), out=bp.dyn.COBA.desc(E=e), post=post)
 
             self.projs = [proj(self.E, self.E, 0.6, 5.0, 0.0), proj(self.E, self.I, 0.6, 5.0, 0.0),
@@ -144,6 +150,30 @@ def brian2_runner(folder, n, seconds):
     return once
 
 
+def rate_realisations(n, seconds, count, peers):
+    """E/I rates of each framework over ``count`` network realisations (connectivity and initial potentials drawn
+    with seeds 1..count): {framework: {"E": [...], "I": [...]}}. A finite network's rate depends on its realisation,
+    so rates are compared as means over realisations, not one network per framework."""
+    steps = int(round(seconds * 1000 / DT))
+    out = {"neurosim": {"E": [], "I": []}, "brainpy": {"E": [], "I": []}}
+    for seed in range(1, count + 1):
+        for name, make in (("neurosim", neurosim_runner), ("brainpy", brainpy_runner)):
+            _, r = make(n, steps, seed=seed)()
+            for pop in ("E", "I"):
+                out[name][pop].append(r[pop])
+    py = os.path.join(peers, "brian2", "bin", "python")
+    if os.path.exists(py):
+        out["brian2"] = {"E": [], "I": []}
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "brian2_coba.py")
+        for seed in range(1, count + 1):
+            res = subprocess.run([py, script, str(n), str(seconds), "1", str(1000 + seed)], capture_output=True,
+                                 text=True, check=True).stdout
+            row = json.loads([line for line in res.splitlines() if line.startswith("{")][-1])
+            out["brian2"]["E"].append(row["rate_e"])
+            out["brian2"]["I"].append(row["rate_i"])
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
@@ -151,6 +181,8 @@ def main(argv=None):
                     help="simulated seconds per size (one value or one per size)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", default=None, help="write the results to this JSON file")
+    ap.add_argument("--realisations", type=int, default=0,
+                    help="also compare rates as means over this many network realisations per framework")
     ap.add_argument("--peers", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", ".venvs"),
                     help="folder of the peer venvs made by benchmarks/peers/setup.sh (default: %(default)s)")
     args = ap.parse_args(argv)
@@ -199,9 +231,33 @@ def main(argv=None):
         print(f"{n:7d} {sec:6g} | {row['neurosim_s']:9.3f} | {row['brainpy_s']:8.3f} {row['ratio_brainpy']:5.2f} | "
               f"{b2s} | {rt} | {row['max_rate_diff']:.1%}", flush=True)
     print("rates: mean over the repetitions (BrainPy and Brian2 draw new initial potentials each repetition)")
+    if args.realisations:
+        import statistics
+
+        print(f"rates over {args.realisations} network realisations each (connectivity and V0 redrawn): "
+              "mean ± s.d. Hz; difference of neurosim's mean from each peer's, and its standard error")
+        for row in rows:
+            real = rate_realisations(row["n"], row["seconds"], args.realisations, args.peers)
+            row["realisations"] = real
+            stats = {k: {p: (statistics.mean(v[p]), statistics.stdev(v[p]) if len(v[p]) > 1 else 0.0)
+                         for p in ("E", "I")} for k, v in real.items()}
+            cells = "; ".join(f"{k} E {m['E'][0]:.2f}±{m['E'][1]:.2f} I {m['I'][0]:.2f}±{m['I'][1]:.2f}"
+                              for k, m in stats.items())
+            diffs = []
+            for k in stats:
+                if k == "neurosim":
+                    continue
+                for pop in ("E", "I"):
+                    (a, sa), (b, sb) = stats["neurosim"][pop], stats[k][pop]
+                    se = ((sa ** 2 + sb ** 2) / args.realisations) ** 0.5
+                    diffs.append(f"{k} {pop} {(a - b) / b:+.1%} (s.e. {se / b:.1%})")
+            row["realisation_stats"] = stats
+            print(f"{row['n']:7d}: {cells}\n         {', '.join(diffs)}", flush=True)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"rows": rows}, f, indent=1)
+        from neurosim.io.atomic import atomic_path
+
+        with atomic_path(args.json) as tmp:
+            tmp.write_text(json.dumps({"rows": rows}, indent=1))
     return 0
 
 
