@@ -138,14 +138,14 @@ def _spyx(folder, shapes, repeats, threads) -> dict:
     return {(r["T"], r["B"]): {k: v for k, v in r.items() if k not in ("T", "B")} for r in rows}
 
 
-def _own_process(what, t, b, repeats, threads):
+def _own_process(what, t, b, repeats, threads, env=None):
     """(step times, first-step time or None) of ``what`` (neurosim, scan, associative, snntorch) in a fresh process."""
     import subprocess
 
     cmd = [sys.executable, os.path.abspath(__file__), "--time-one", what, "--shapes", f"{t}x{b}",
            "--repeats", str(repeats), "--threads", str(threads)]
-    out = subprocess.run(cmd, env={**os.environ, "JAX_PLATFORMS": "cpu"}, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(cmd, env={**os.environ, "JAX_PLATFORMS": "cpu", **(env or {})}, capture_output=True,
+                         text=True, check=True).stdout
     row = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
     return row["times"], row["first"]
 
@@ -173,6 +173,8 @@ def main(argv=None):
                     help="comma-separated TxB shapes (default: %(default)s)")
     ap.add_argument("--json", default=None, help="write the results to this JSON file")
     ap.add_argument("--no-snntorch", action="store_true")
+    ap.add_argument("--compile-cache", action="store_true",
+                    help="also time neurosim's first step with a cold and a warm persistent compilation cache")
     ap.add_argument("--peers", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", ".venvs"),
                     help="folder of the peer venvs made by benchmarks/peers/setup.sh (default: %(default)s)")
     args = ap.parse_args(argv)
@@ -226,6 +228,18 @@ def main(argv=None):
               f"{row['neurosim_associative_ms']:8.1f} | {st} | {sp}", flush=True)
     print("ratio = peer / neurosim (above 1: neurosim faster); scan/assoc = neurosim with the LIF adjoint forced;"
           " times in ms, first (compile + first step) in s")
+    if args.compile_cache:
+        import tempfile
+
+        print("first step (s) with neurosim.compile_cache in a fresh process: cold cache -> warm cache "
+              "(JAX's persistent cache: any JAX framework, Spyx included, could use it too)")
+        for row in rows:
+            with tempfile.TemporaryDirectory() as tmp:
+                env = {"NEUROSIM_COMPILE_CACHE": os.path.join(tmp, "cache")}
+                cold = _own_process("neurosim", row["T"], row["B"], 1, args.threads, env)[1]
+                warm = _own_process("neurosim", row["T"], row["B"], 1, args.threads, env)[1]
+            row["first_cold_cache_s"], row["first_warm_cache_s"] = cold, warm
+            print(f"{row['T']:5d} {row['B']:4d} | {cold:6.2f} -> {warm:6.2f}", flush=True)
     if args.json:
         from neurosim.io.atomic import atomic_path
 

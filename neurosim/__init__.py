@@ -21,6 +21,10 @@ from neurosim.errors import (
 
 _host_memory.tune()  # before JAX starts its CPU client: see neurosim/host_memory.py (opt out: NEUROSIM_HOST_ALLOCATOR)
 
+from neurosim import compile_cache as _compile_cache  # noqa: E402
+
+_compile_cache.from_environment()  # opt-in (NEUROSIM_COMPILE_CACHE); imports JAX only when asked
+
 # Imported on first use (PEP 562), so that ``import neurosim`` and ``neurosim --help`` do not start JAX/BrainPy.
 _LAZY = {
     **{name: "neurosim.core" for name in (
@@ -30,7 +34,7 @@ _LAZY = {
     **{name: "neurosim.learn" for name in ("Checkpoint", "EarlyStopping", "History", "Trainer")},
 }
 _SUBPACKAGES = ("core", "data", "devices", "hardware", "io", "learn", "models", "physical", "plot", "zoo",
-                "parallel", "validate", "errors", "resources", "host_memory", "demo", "cli", "notebook", "model_source",
+                "parallel", "validate", "errors", "resources", "host_memory", "compile_cache", "demo", "cli", "notebook", "model_source",
                 "contracts")
 
 
