@@ -134,12 +134,14 @@ def brainpy_runner(n, steps, seed=None):
     return once
 
 
-def brian2_runner(folder, n, seconds):
+def brian2_runner(folder, n, seconds, first_seed=0):
+    """A function that runs Brian2 once in its venv (a new network each call, seeds from ``first_seed`` on) and
+    returns (wall s, rates); None when the venv is absent."""
     py = os.path.join(folder, "brian2", "bin", "python")
     if not os.path.exists(py):
         return None
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "brian2_coba.py")
-    seed = iter(range(1000))
+    seed = iter(range(first_seed, first_seed + 1000))
 
     def once():
         out = subprocess.run([py, script, str(n), str(seconds), "1", str(next(seed))], capture_output=True,
@@ -161,16 +163,13 @@ def rate_realisations(n, seconds, count, peers):
             _, r = make(n, steps, seed=seed)()
             for pop in ("E", "I"):
                 out[name][pop].append(r[pop])
-    py = os.path.join(peers, "brian2", "bin", "python")
-    if os.path.exists(py):
+    brian2 = brian2_runner(peers, n, seconds, first_seed=1001)
+    if brian2 is not None:
         out["brian2"] = {"E": [], "I": []}
-        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", "brian2_coba.py")
-        for seed in range(1, count + 1):
-            res = subprocess.run([py, script, str(n), str(seconds), "1", str(1000 + seed)], capture_output=True,
-                                 text=True, check=True).stdout
-            row = json.loads([line for line in res.splitlines() if line.startswith("{")][-1])
-            out["brian2"]["E"].append(row["rate_e"])
-            out["brian2"]["I"].append(row["rate_i"])
+        for _ in range(count):
+            _, r = brian2()
+            for pop in ("E", "I"):
+                out["brian2"][pop].append(r[pop])
     return out
 
 

@@ -50,8 +50,9 @@ def enable(path: str | os.PathLike | None = None, *, min_compile_seconds: float 
     """Turn JAX's persistent compilation cache on in ``path`` (created with mode 0700 when missing; default
     :func:`default_dir`) for every later compilation of this process; returns the directory."""
     global _enabled
-    if min_compile_seconds < 0 or min_compile_seconds != min_compile_seconds:
-        raise ValidationError(f"min_compile_seconds: expected a number >= 0, got {min_compile_seconds!r}")
+    from neurosim import validate  # here, not at module level: ``import neurosim`` imports this module
+
+    min_compile_seconds = float(validate.positive("min_compile_seconds", min_compile_seconds, allow_zero=True))
     target = Path(path).expanduser() if path is not None else default_dir()
     if not target.exists():
         target.mkdir(mode=0o700, parents=True)
@@ -60,7 +61,7 @@ def enable(path: str | os.PathLike | None = None, *, min_compile_seconds: float 
     import jax
 
     jax.config.update("jax_compilation_cache_dir", str(target))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", float(min_compile_seconds))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", min_compile_seconds)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     _enabled = target
     return target
