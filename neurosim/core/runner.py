@@ -114,7 +114,7 @@ def _compile_chunk(model, targets, with_input: bool, sequence: bool = False):
     if sequence:
         def run_chunk(params, state, xs):
             ran = model.run(params, state, xs, record_outputs=True)
-            return ran.state, (model.records_from_run(ran, targets), ran.counts)
+            return ran.state, (model.records_from_run(ran, targets), ran.counts), _nonfinite(xs)
 
         return jax.jit(run_chunk)
 
@@ -139,8 +139,14 @@ def _compile_chunk(model, targets, with_input: bool, sequence: bool = False):
             return jax.lax.scan(body, state, xs, length=n)
 
     if with_input:
-        return jax.jit(lambda params, state, xs: scan(params, state, xs, None))
-    return jax.jit(lambda params, state, n: scan(params, state, None, n), static_argnums=2)
+        return jax.jit(lambda params, state, xs: (*scan(params, state, xs, None), _nonfinite(xs)))
+    return jax.jit(lambda params, state, n: (*scan(params, state, None, n), jnp.zeros((), jnp.int32)),
+                   static_argnums=2)
+
+
+def _nonfinite(xs):
+    """The number of NaN/inf input values, counted inside the compiled chunk (no separate pass or sync)."""
+    return jnp.sum(~jnp.isfinite(xs), dtype=jnp.int32)
 
 
 def _host_counts(model, counts, sequence: bool):
@@ -201,7 +207,11 @@ def simulate(
         batch_shape: tuple[int, ...] = ()
         xs = None
     else:
-        xs = validate.input_array("inputs", inputs, min_ndim=2)
+        # NaN/inf are counted inside the compiled chunk and refused before anything is returned; a run whose
+        # chunks reach a callback (or several chunks) checks first, so no callback ever sees part of a bad input
+        in_shape = tuple(getattr(inputs, "shape", None) or np.shape(inputs))
+        chunked = on_chunk is not None or (chunk_size is not None and bool(in_shape) and chunk_size < in_shape[0])
+        xs = validate.input_array("inputs", inputs, min_ndim=2, check_finite=chunked)
         xs = jnp.asarray(xs, jnp.float32)
         if batch_first:
             if xs.ndim < 3:
@@ -253,10 +263,13 @@ def simulate(
     for start in starts:
         stop = min(start + chunk, n_steps)
         if xs is not None:
-            state, (rec, counts) = run_chunk(params, state, xs if stop - start == n_steps else xs[start:stop])
+            new_state, (rec, counts), n_bad = run_chunk(params, state, xs if stop - start == n_steps else xs[start:stop])
         else:
-            state, (rec, counts) = run_chunk(params, state, stop - start)
-        rec, counts = jax.device_get((rec, counts))  # one transfer for the chunk's records and counts
+            new_state, (rec, counts), n_bad = run_chunk(params, state, stop - start)
+        rec, counts, n_bad = jax.device_get((rec, counts, n_bad))  # one transfer for the chunk's results
+        if n_bad:
+            raise ValidationError(f"inputs: contains {int(n_bad)} NaN/inf value(s)")
+        state = new_state
         activity.add(_host_counts(model, counts, sequence), static)
         host = {k: jax.tree_util.tree_map(np.asarray, v) for k, v in rec.items()}  # a Network's output is a dict
         if on_chunk is not None:

@@ -204,3 +204,15 @@ def test_brainpy_object_interface_steps_like_pure_function(drive):
     outs = bm.for_loop(lambda x: g(x), jnp.asarray(drive, jnp.float32), progress_bar=False)
     _, s = run_group(ns.LIF(6, beta=0.85), drive)
     np.testing.assert_array_equal(np.asarray(outs), s)
+
+
+def test_nan_input_is_refused_before_any_chunk_reaches_a_callback():
+    net = ns.Sequential([ns.Layer(ns.Dense(3, 4), ns.LIF(4, beta=0.9))])
+    x = np.ones((6, 3), np.float32)
+    x[5, 0] = np.nan
+    seen = []
+    with pytest.raises(ValidationError, match="1 NaN/inf"):
+        ns.simulate(net, jnp.asarray(x), chunk_size=2, on_chunk=lambda start, rec: seen.append(start))
+    assert seen == []
+    with pytest.raises(ValidationError, match="1 NaN/inf"):  # one chunk: counted inside the compiled run
+        ns.simulate(net, jnp.asarray(x), path="step")

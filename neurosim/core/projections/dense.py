@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from neurosim import validate
+from neurosim.core.projections import event_matmul
 from neurosim.core.projections.base import Projection
 
 
@@ -35,10 +36,11 @@ class Dense(Projection):
 
     def apply(self, params, x):
         w = params["w"]
-        if x.ndim > 2:  # time-batched (T, B, n) as one 2-D matmul: its weight gradient is then a 2-D contraction,
+        if x.ndim >= 2:  # time-batched (T, B, n) as one 2-D matmul: its weight gradient is then a 2-D contraction,
             # which XLA's CPU backend runs faster than the (T, B)-contracting one (train step 48 -> 39 ms at
-            # T = 100, B = 32; 520 -> 489 ms at T = 300, B = 128, benchmarks/train_step.py network)
-            y = (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + (w.shape[-1],))
+            # T = 100, B = 32; 520 -> 489 ms at T = 300, B = 128, benchmarks/train_step.py network); sparse
+            # (spiking) inputs take the event kernel on CPU (event_matmul: work follows the nonzeros)
+            y = event_matmul.matmul(x.reshape(-1, x.shape[-1]), w).reshape(x.shape[:-1] + (w.shape[-1],))
         else:
             y = jnp.matmul(x, w)
         return y + params["b"] if self.bias else y
