@@ -52,7 +52,9 @@ def time_neurosim(x, y, repeats, adjoint=None):
     layers = [ns.Layer(ns.Dense(a, b), ns.LIF(b, beta=BETA, surrogate=("fast_sigmoid", 25.0)))
               for a, b in zip(SIZES[:-1], SIZES[1:])]
     trainer = ns.Trainer(ns.Sequential(layers), lr=1e-3, readout="sum", batch_size=x.shape[0], progress=False)
-    xb, yb = jax.numpy.asarray(x), jax.numpy.asarray(y)
+    # the compiled step takes time-major batches (T, B, n), as the peers' steps do: each gets its data in its own
+    # layout, prepared outside the timed call
+    xb, yb = jax.numpy.asarray(x.transpose(1, 0, 2)), jax.numpy.asarray(y)
     state = (trainer.params, trainer.opt_state)
     key = jax.random.PRNGKey(0)
 

@@ -9,7 +9,7 @@ import pytest
 import neurosim as ns
 from neurosim.core.projections import event_matmul as em
 
-pytestmark = pytest.mark.skipif(not em.available(), reason="Numba / brainevent FFI bridge not available")
+pytestmark = pytest.mark.skipif(not em.available(), reason="Numba not available (the event kernels are Numba FFI custom calls)")
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +66,26 @@ def test_simulate_paths_agree_on_an_event_driven_stack():
         np.testing.assert_array_equal(step[name], seq[name])
     assert 0 < np.asarray(seq["layer0.spike"]).mean() < 0.5
     assert step.activity.summary() == seq.activity.summary()
+
+
+def test_one_row_and_an_all_zero_input():
+    """The smallest calls: one row (a step of a batch-1 simulation), and a row with no events at all."""
+    rng = np.random.default_rng(3)
+    w = jnp.asarray(rng.normal(size=(90, 70)), jnp.float32)
+    x = np.zeros((1, 90), np.float32)
+    x[0, [4, 50]] = (1.0, -2.0)
+    y = np.asarray(jax.jit(em.matmul)(jnp.asarray(x), w))
+    np.testing.assert_array_equal(y, em.dense_reference(x, w))
+    np.testing.assert_array_equal(np.asarray(jax.jit(em.matmul)(jnp.zeros((3, 90)), w)), np.zeros((3, 70)))
+
+
+def test_handlers_answer_the_metadata_query_and_report_the_oldest_api():
+    """Registering a handler makes XLA send it the metadata query; a call after that runs the kernel."""
+    from neurosim.core import numba_ffi
+
+    assert numba_ffi.target("event_forward") == "neurosim_event_forward"
+    assert numba_ffi.api_version() >= (0, 1)
+    x = jnp.asarray(np.eye(4, 90, dtype=np.float32))
+    w = jnp.asarray(np.arange(90 * 70, dtype=np.float32).reshape(90, 70))
+    out = numba_ffi.call("event_forward", jax.ShapeDtypeStruct((4, 70), jnp.float32), x, w)
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(w)[:4])

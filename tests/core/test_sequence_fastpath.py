@@ -69,6 +69,11 @@ def test_adjoint_solvers_agree_and_a_bad_method_is_refused(monkeypatch):
         ref[t] = nxt
     for method in ("scan", "associative"):
         np.testing.assert_allclose(solve_adjoint(A, B, method), ref, rtol=1e-5, atol=1e-5)
+    # a factor that is the same at every step (per neuron): the same as the broadcast per-step factor
+    decay = jnp.asarray(rng.uniform(0, 1, size=5), jnp.float32)
+    for method in ("scan", "associative"):
+        np.testing.assert_allclose(solve_adjoint(A, decay, method),
+                                   solve_adjoint(A, jnp.broadcast_to(decay, A.shape), method), rtol=1e-6, atol=1e-6)
     monkeypatch.delenv("NEUROSIM_LIF_ADJOINT", raising=False)
     assert adjoint_method() == ("scan" if jax.default_backend() == "cpu" else "associative")
     monkeypatch.setenv("NEUROSIM_LIF_ADJOINT", "cumsum")

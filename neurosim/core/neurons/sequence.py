@@ -51,14 +51,28 @@ def adjoint_method() -> str:
 
 
 def solve_adjoint(A, B, method: str | None = None):
-    """``lam`` with ``lam[t] = A[t] + B[t] * lam[t+1]`` (``B[-1]`` is ignored: ``lam[-1] = A[-1]``)."""
+    """``lam`` with ``lam[t] = A[t] + B[t] * lam[t+1]`` (``B[-1]`` is ignored: ``lam[-1] = A[-1]``).
+
+    ``B`` is per step (the shape of ``A``) or, with fewer dimensions than ``A``, the same at every step (it
+    broadcasts against ``A[t]``): the scan then never forms a (T, ...) array of it."""
     method = adjoint_method() if method is None else method
+    constant = jnp.ndim(B) < jnp.ndim(A)
     if method == "scan":
+        if constant:
+            def body(nxt, a):
+                lam = a + B * nxt
+                return lam, lam
+
+            return jax.lax.scan(body, jnp.zeros_like(A[-1]), A, reverse=True)[1]
+
         def body(nxt, ab):
             lam = ab[0] + ab[1] * nxt
             return lam, lam
 
         return jax.lax.scan(body, jnp.zeros_like(A[-1]), (A, B.at[-1].set(0.0)), reverse=True)[1]
+
+    if constant:
+        B = jnp.broadcast_to(B, A.shape)
 
     def combine(x, y):  # x earlier, y later in the reversed sequence: lam = y_A + y_B * lam_prev
         return y[0] * x[0], y[0] * x[1] + y[1]
@@ -99,9 +113,13 @@ def _bwd(rule, res, cotangents):
     v_pre, s, decay, gain, v_leak, v_th, v_reset, v0 = res
     g_s, g_u = cotangents
     a = g_s * rule.surrogate.grad(v_pre - v_th)
-    d = (1.0 - s) if rule.reset == "value" else jnp.ones_like(s)
-    A = a.at[-1].add(d[-1] * g_u)
-    lam = solve_adjoint(A, d * decay)
+    if rule.reset == "value":
+        d = 1.0 - s
+        A = a.at[-1].add(d[-1] * g_u)
+        lam = solve_adjoint(A, d * decay)
+    else:  # du/dv = 1 at every step: the recurrence's factor is the decay alone (no (T, ...) array of it)
+        A = a.at[-1].add(g_u)
+        lam = solve_adjoint(A, decay)
     d_cur = gain * lam
     d_v0 = jnp.broadcast_to(decay * lam[0], v0.shape)
     zeros = [jnp.zeros_like(x) for x in (decay, gain, v_leak, v_th, v_reset)]
