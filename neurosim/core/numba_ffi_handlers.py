@@ -100,3 +100,28 @@ def event_weight_grad(frame_ptr):
     event_kernels.weight_grad(_matrix_f32(frame, _ARGS, 0), _matrix_f32(frame, _ARGS, 1),
                               _matrix_f32(frame, _RETS, 0))
     return 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _vector_i32(frame, which, i):
+    data, dims = _buffer(frame, which, i)
+    return numba.carray(_int32s(data), dims[0])
+
+
+@numba.njit(cache=True, nogil=True)
+def _vector_f32(frame, which, i):
+    data, dims = _buffer(frame, which, i)
+    return numba.carray(_float32s(data), dims[0])
+
+
+@numba.cfunc(_HANDLER, cache=True, nopython=True)
+def csr_events(frame_ptr):
+    """Event-driven CSR product with one weight: args (x (r, n) float32, indptr (n + 1,) int32, indices (nnz,)
+    int32, weight (1,) float32), result (r, n_out) float32."""
+    frame = numba.carray(frame_ptr, 15)
+    if _metadata_query(frame):
+        return 0
+    event_kernels.csr_events(_matrix_f32(frame, _ARGS, 0), _vector_i32(frame, _ARGS, 1),
+                             _vector_i32(frame, _ARGS, 2), _vector_f32(frame, _ARGS, 3),
+                             _matrix_f32(frame, _RETS, 0))
+    return 0

@@ -74,3 +74,30 @@ def test_simulate_counts_from_accumulated_activity_equal_per_step_counts():
         static = net.static_counts()[name].macs_static * 50 * 3
         assert layer.macs_executed == int(counts[name].macs_event.sum()) + static
         assert np.array_equal(layer.spikes_per_step, np.asarray(counts[name].spikes))
+
+
+def test_numba_ffi_event_kernel_equals_brainpys_bit_for_bit_with_its_jvp():
+    """neurosim's homogeneous event kernel (Numba FFI, CPU) against BrainPy's ``bm.event.csrmv``: the same bits,
+    under jit and vmap, negative and graded entries treated as BrainPy treats them (only positive ones are
+    events), and the same tangent (the dense product of the input tangent)."""
+    from neurosim.core import numba_ffi
+    from neurosim.core.projections.event import _brainpy_events, homogeneous_events
+
+    if not numba_ffi.available():
+        pytest.skip("Numba not available")
+    p = ns.EventCSR(300, 170, p=0.15, weight=0.37, seed=4)
+    rng = np.random.default_rng(1)
+    x = ((rng.random((6, 300)) < 0.2) * rng.normal(size=(6, 300))).astype(np.float32)  # +/- graded entries
+    args = (p.weight, p._indices, p._indptr, p.conn.shape)
+    ours = jax.jit(lambda x: homogeneous_events(*args, x))
+    theirs = jax.jit(lambda x: _brainpy_events(*args, x))
+    assert np.array_equal(np.asarray(ours(jnp.asarray(x))), np.asarray(theirs(jnp.asarray(x))))
+    assert np.array_equal(np.asarray(jax.vmap(ours)(jnp.asarray(x))), np.asarray(theirs(jnp.asarray(x))))
+    assert np.array_equal(np.asarray(ours(jnp.asarray(x[2]))), np.asarray(theirs(jnp.asarray(x[2]))))
+    t = jnp.asarray(rng.normal(size=(6, 300)), jnp.float32)
+    _, dy = jax.jvp(lambda x: homogeneous_events(*args, x), (jnp.asarray(x),), (t,))
+    _, ref = jax.jvp(lambda x: _brainpy_events(*args, x), (jnp.asarray(x),), (t,))
+    np.testing.assert_allclose(np.asarray(dy), np.asarray(ref), rtol=1e-5, atol=1e-5)
+    dense = np.zeros((300, 170), np.float32)
+    dense[p.conn.rows(), p.conn.indices] = p.weight
+    np.testing.assert_allclose(np.asarray(dy), np.asarray(t) @ dense, rtol=1e-5, atol=1e-5)

@@ -1,7 +1,7 @@
 """Event-driven sparse projection: only the CSR rows of presynaptic neurons that spiked are touched.
 
-Uses BrainPy's event CSR kernel (``brainpy.math.event.csrmv``, a numba kernel on CPU, CUDA on GPU), so silent
-neurons cost nothing: ``macs_executed = synaptic_events``. Inputs are treated as events where nonzero (binary
+Uses an event CSR kernel (a homogeneous weight on CPU: neurosim's Numba FFI kernel, bit for bit BrainPy's;
+otherwise BrainPy's ``brainpy.math.event.csrmv``, numba on CPU, CUDA on GPU), so silent neurons cost nothing: ``macs_executed = synaptic_events``. Inputs are treated as events where nonzero (binary
 spikes); the weights may be homogeneous (a scalar) or one per synapse (trainable; the kernel has a JVP in the weights).
 """
 
@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from neurosim import validate
+from neurosim.core import numba_ffi
 from neurosim.core.connectivity import CSR
 from neurosim.core.projections.sparse import _connectivity
 from neurosim.core.projections.base import Projection
@@ -20,8 +21,16 @@ from neurosim.errors import ValidationError
 
 
 def event_matvec(w, conn_indices, conn_indptr, shape, x):
-    """BrainPy's event CSR product ``x @ A`` (``A`` of ``shape`` (n_in, n_out), rows = presynaptic neurons) for
-    ``x`` of shape (..., n_in): one kernel call per sample."""
+    """The event CSR product ``(x > 0) @ A`` (``A`` of ``shape`` (n_in, n_out), rows = presynaptic neurons) for
+    ``x`` of shape (..., n_in). A homogeneous weight (a Python number) takes neurosim's Numba kernel on CPU
+    (:func:`homogeneous_events`: one call for the whole batch, ~µs of fixed cost); per-synapse weights, and other
+    platforms, take BrainPy's ``brainpy.math.event.csrmv`` (one call per sample)."""
+    if isinstance(w, (int, float)) and numba_ffi.available():
+        return homogeneous_events(float(w), conn_indices, conn_indptr, shape, x)
+    return _brainpy_events(w, conn_indices, conn_indptr, shape, x)
+
+
+def _brainpy_events(w, conn_indices, conn_indptr, shape, x):
     def mv(e):
         return bm.event.csrmv(w, conn_indices, conn_indptr, e, shape=shape, transpose=True)
 
@@ -29,6 +38,35 @@ def event_matvec(w, conn_indices, conn_indptr, shape, x):
         return mv(x)
     y = jax.vmap(mv)(x.reshape((-1, shape[0])))
     return y.reshape(x.shape[:-1] + (shape[1],))
+
+
+def homogeneous_events(w: float, conn_indices, conn_indptr, shape, x):
+    """``w * (x > 0) @ A``, bit for bit BrainPy's event kernel (the same additions in the same order), through
+    neurosim's Numba FFI kernel on CPU and BrainPy's elsewhere. Differentiable in ``x`` as BrainPy's is (the
+    tangent of the events is the dense product ``w * x_dot @ A``). The connectivity is closed over, not traced
+    (BrainPy's kernel reads it on the host)."""
+    def cpu(x):
+        rows = x.reshape((-1, shape[0])).astype(jnp.float32)
+        y = numba_ffi.call("csr_events", jax.ShapeDtypeStruct((rows.shape[0], shape[1]), jnp.float32), rows,
+                           jnp.asarray(conn_indptr, jnp.int32), jnp.asarray(conn_indices, jnp.int32),
+                           jnp.full((1,), w, jnp.float32))
+        return y.reshape(x.shape[:-1] + (shape[1],))
+
+    @jax.custom_jvp
+    def events(x):
+        return jax.lax.platform_dependent(
+            x, cpu=cpu, default=lambda x: _brainpy_events(w, conn_indices, conn_indptr, shape, x))
+
+    @events.defjvp
+    def events_jvp(primals, tangents):
+        (x,), (x_dot,) = primals, tangents
+        rows = np.repeat(np.arange(shape[0]), np.diff(np.asarray(conn_indptr)))
+        contrib = x_dot[..., rows] * w  # (..., nnz): each synapse carries its presynaptic tangent
+        y = events(x)
+        dy = jnp.zeros(x_dot.shape[:-1] + (shape[1],), y.dtype).at[..., conn_indices].add(contrib.astype(y.dtype))
+        return y, dy
+
+    return events(x)
 
 
 class EventCSR(Projection):
@@ -64,8 +102,8 @@ class FusedEventCSR:
     The rows of presynaptic neuron ``i`` of every member are laid side by side (member ``k``'s targets shifted by
     the sizes of the members before it), so one event CSR product gives every member's output as a slice. Each
     output entry receives the same additions in the same (presynaptic) order as the member's own call, so the
-    result is bit for bit the member's; what is saved is the fixed cost of a kernel call (about 30 µs on CPU,
-    most of a step of a 4,000-neuron network).
+    result is bit for bit the member's; what is saved is the fixed cost of a kernel call (about 30 µs through
+    BrainPy's bridge, most of a step of a 4,000-neuron network; a few µs through neurosim's FFI kernel).
     """
 
     def __init__(self, projections):

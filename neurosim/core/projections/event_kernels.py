@@ -41,3 +41,20 @@ def weight_grad(x, g, out):
             if v != 0.0:
                 for c in range(m):
                     out[j, c] += v * g[r, c]
+
+
+@numba.njit(cache=True, nogil=True)
+def csr_events(x, indptr, indices, weight, out):
+    """``out[r] = weight * (x[r] > 0) @ A`` for the CSR matrix ``A`` (rows = presynaptic neurons): for each
+    presynaptic ``i`` in order whose ``x[r, i]`` is positive, ``weight`` is added to every target of its row, as
+    BrainPy's event kernel does (``brainpy.math.event.csrmv``, homogeneous weight, transposed): the same additions
+    in the same order, so the same bits."""
+    rows, n = x.shape
+    w = weight[0]
+    for r in range(rows):
+        for c in range(out.shape[1]):
+            out[r, c] = 0.0
+        for i in range(n):
+            if x[r, i] > 0.0:
+                for k in range(indptr[i], indptr[i + 1]):
+                    out[r, indices[k]] += w
