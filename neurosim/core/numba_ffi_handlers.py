@@ -19,6 +19,7 @@ import numba
 from numba import types
 from numba.core.extending import intrinsic
 
+from neurosim.core.neurons import lif_kernels
 from neurosim.core.projections import event_kernels
 
 _API_MAJOR, _API_MINOR = 0, 1
@@ -124,4 +125,44 @@ def csr_events(frame_ptr):
     event_kernels.csr_events(_matrix_f32(frame, _ARGS, 0), _vector_i32(frame, _ARGS, 1),
                              _vector_i32(frame, _ARGS, 2), _vector_f32(frame, _ARGS, 3),
                              _matrix_f32(frame, _RETS, 0))
+    return 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _vector_i32_arg(frame, i):
+    return _vector_i32(frame, _ARGS, i)
+
+
+@numba.cfunc(_HANDLER, cache=True, nopython=True)
+def lif_forward(frame_ptr):
+    """LIF membrane over a sequence: args (cur (T, K), v0 (K,), params (5, K) float32, mode (1,) int32),
+    results (u_final (K,), v_pre (T, K), spikes (T, K)) float32."""
+    frame = numba.carray(frame_ptr, 15)
+    if _metadata_query(frame):
+        return 0
+    lif_kernels.forward(_matrix_f32(frame, _ARGS, 0), _vector_f32(frame, _ARGS, 1), _matrix_f32(frame, _ARGS, 2),
+                        _vector_i32_arg(frame, 3), _vector_f32(frame, _RETS, 0), _matrix_f32(frame, _RETS, 1),
+                        _matrix_f32(frame, _RETS, 2))
+    return 0
+
+
+@numba.cfunc(_HANDLER, cache=True, nopython=True)
+def lif_adjoint_const(frame_ptr):
+    """``lam[t] = a[t] + b * lam[t+1]``: args (a (T, K), b (K,)) float32, result lam (T, K) float32."""
+    frame = numba.carray(frame_ptr, 15)
+    if _metadata_query(frame):
+        return 0
+    lif_kernels.adjoint_const(_matrix_f32(frame, _ARGS, 0), _vector_f32(frame, _ARGS, 1),
+                              _matrix_f32(frame, _RETS, 0))
+    return 0
+
+
+@numba.cfunc(_HANDLER, cache=True, nopython=True)
+def lif_adjoint_steps(frame_ptr):
+    """``lam[t] = a[t] + b[t] * lam[t+1]``: args (a, b (T, K)) float32, result lam (T, K) float32."""
+    frame = numba.carray(frame_ptr, 15)
+    if _metadata_query(frame):
+        return 0
+    lif_kernels.adjoint_steps(_matrix_f32(frame, _ARGS, 0), _matrix_f32(frame, _ARGS, 1),
+                              _matrix_f32(frame, _RETS, 0))
     return 0

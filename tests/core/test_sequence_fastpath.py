@@ -79,3 +79,34 @@ def test_adjoint_solvers_agree_and_a_bad_method_is_refused(monkeypatch):
     monkeypatch.setenv("NEUROSIM_LIF_ADJOINT", "cumsum")
     with pytest.raises(ValidationError, match="NEUROSIM_LIF_ADJOINT"):
         adjoint_method()
+
+
+@pytest.mark.parametrize("reset", ["subtract", "value", "none"])
+def test_numba_kernels_equal_the_xla_scans(reset, monkeypatch):
+    """On CPU a small sequence runs as Numba kernels (``lif_kernels``): the same float32 operations as the
+    ``lax.scan`` (equal to the last bit, spikes equal), the adjoint likewise."""
+    from neurosim.core import numba_ffi
+    from neurosim.core.neurons import sequence
+    from neurosim.core.neurons.membrane import SpikeRule
+
+    if not numba_ffi.available():
+        pytest.skip("Numba not available")
+    rng = np.random.default_rng(5)
+    cur = jnp.asarray(rng.normal(0.3, 0.7, size=(40, 2, 9)), jnp.float32)
+    v0 = jnp.asarray(rng.normal(0, 0.2, size=(2, 9)), jnp.float32)
+    consts = [jnp.broadcast_to(jnp.asarray(v, jnp.float32), (2, 9)) for v in (0.87, 1.3, -0.05, 0.6, 0.1)]
+    rule = SpikeRule(reset, False, True, 0)
+    run = jax.jit(lambda c, v: sequence._forward(rule, c, v, *consts))
+    kernel = run(cur, v0)
+    monkeypatch.setattr(sequence, "_kernel_eligible", lambda *a: False)
+    scan = jax.jit(lambda c, v: sequence._forward(rule, c, v, *consts))(cur, v0)
+    np.testing.assert_array_equal(np.asarray(kernel[2]), np.asarray(scan[2]))  # spikes
+    for a, b in zip(kernel[:2], scan[:2]):  # final and pre-reset membranes
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6, atol=1e-6)
+    assert 0 < float(np.asarray(kernel[2]).mean()) < 1
+    A = jnp.asarray(rng.normal(size=(40, 2, 9)), jnp.float32)
+    B = jnp.asarray(rng.uniform(0, 1, size=(40, 2, 9)), jnp.float32)
+    for b in (consts[0], B):
+        monkeypatch.undo()
+        lam = np.asarray(sequence.solve_adjoint(A, b, "scan"))
+        np.testing.assert_allclose(lam, np.asarray(sequence.solve_adjoint(A, b, "xla-scan")), rtol=1e-6, atol=1e-6)

@@ -20,10 +20,12 @@ sequential loop leaves the device idle). Gradients equal autodiff of the step-by
 from __future__ import annotations
 
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
 
+from neurosim.core import numba_ffi
 from neurosim.core.neurons.membrane import SpikeRule, leaky_integrate
 
 
@@ -57,7 +59,17 @@ def solve_adjoint(A, B, method: str | None = None):
     broadcasts against ``A[t]``): the scan then never forms a (T, ...) array of it."""
     method = adjoint_method() if method is None else method
     constant = jnp.ndim(B) < jnp.ndim(A)
-    if method == "scan":
+    if method == "scan" and A.ndim >= 2 and _kernel_eligible(A, B):
+        def kernel(A, B):  # on CPU: one Numba loop (lif_kernels.adjoint_*), no per-step dispatch
+            steps, shape = A.shape[0], A.shape[1:]
+            k = math.prod(shape)
+            b = jnp.broadcast_to(B, shape).reshape(k) if constant else B.reshape(steps, k)
+            lam = numba_ffi.call("lif_adjoint_const" if constant else "lif_adjoint_steps",
+                                 jax.ShapeDtypeStruct((steps, k), jnp.float32), A.reshape(steps, k), b)
+            return lam.reshape(A.shape)
+
+        return jax.lax.platform_dependent(A, B, cpu=kernel, default=lambda A, B: solve_adjoint(A, B, "xla-scan"))
+    if method in ("scan", "xla-scan"):
         if constant:
             def body(nxt, a):
                 lam = a + B * nxt
@@ -82,19 +94,56 @@ def solve_adjoint(A, B, method: str | None = None):
 
 
 def _forward(rule, cur, v0, decay, gain, v_leak, v_th, v_reset):
-    def body(u, c):
-        v = leaky_integrate(u, c, decay, gain, v_leak)
-        s = (v > v_th).astype(v.dtype)
-        if rule.reset == "subtract":
-            u_new = v - s * (v_th - v_reset)
-        elif rule.reset == "value":
-            u_new = v * (1.0 - s) + s * v_reset
-        else:
-            u_new = v
-        return u_new, (v, s)
+    """(final post-reset membrane, pre-reset membranes, spikes): on CPU, for up to ``KERNEL_MAX_NEURONS`` neurons,
+    one Numba kernel (``lif_kernels.forward``: the scan below without its per-step dispatch), else a ``lax.scan``."""
+    def scan(cur, v0, decay, gain, v_leak, v_th, v_reset):
+        def body(u, c):
+            v = leaky_integrate(u, c, decay, gain, v_leak)
+            s = (v > v_th).astype(v.dtype)
+            if rule.reset == "subtract":
+                u_new = v - s * (v_th - v_reset)
+            elif rule.reset == "value":
+                u_new = v * (1.0 - s) + s * v_reset
+            else:
+                u_new = v
+            return u_new, (v, s)
 
-    u_final, (v_pre, s) = jax.lax.scan(body, v0, cur)
-    return u_final, v_pre, s
+        u_final, (v_pre, s) = jax.lax.scan(body, v0, cur)
+        return u_final, v_pre, s
+
+    args = (cur, v0, decay, gain, v_leak, v_th, v_reset)
+    if not _kernel_eligible(cur, v0, decay, gain, v_leak, v_th, v_reset):
+        return scan(*args)
+
+    def kernel(cur, v0, decay, gain, v_leak, v_th, v_reset):
+        steps, shape = cur.shape[0], cur.shape[1:]
+        k = math.prod(shape)
+        params = jnp.stack([jnp.broadcast_to(p, shape).reshape(k) for p in (decay, gain, v_leak, v_th, v_reset)])
+        f32 = functools.partial(jax.ShapeDtypeStruct, dtype=jnp.float32)
+        u, v_pre, s = numba_ffi.call("lif_forward", (f32((k,)), f32((steps, k)), f32((steps, k))),
+                                     cur.reshape(steps, k), jnp.broadcast_to(v0, shape).reshape(k), params,
+                                     jnp.full((1,), _RESET_CODES[rule.reset], jnp.int32))
+        return u.reshape(shape), v_pre.reshape(cur.shape), s.reshape(cur.shape)
+
+    return jax.lax.platform_dependent(*args, cpu=kernel, default=scan)
+
+
+#: ``SpikeRule.reset`` as the kernel's mode code (``lif_kernels.SUBTRACT``, ``VALUE``, ``NONE``)
+_RESET_CODES = {"subtract": 0, "value": 1, "none": 2}
+
+
+#: the most neurons (batch × size) for which the Numba kernels are used: XLA splits each step of its scan over
+#: the CPU threads, which pays above this (measured on 2 cores: 4,096 neurons × 1,000 steps 105 vs 122 ms per
+#: train step with the kernels, 8,192 × 100 steps 21 vs 18 ms, 32,768 × 300 steps 340 vs 309 ms; batch-1
+#: inference, 256 neurons × 1,000 steps, 0.08 vs 0.34 ms per layer)
+KERNEL_MAX_NEURONS = 4096
+
+
+def _kernel_eligible(cur, *rest) -> bool:
+    """Whether the Numba kernels run this sequence: float32 throughout, a time axis, at most
+    ``KERNEL_MAX_NEURONS`` neurons, Numba present."""
+    return (cur.ndim >= 2 and math.prod(cur.shape[1:]) <= KERNEL_MAX_NEURONS
+            and all(jnp.result_type(a) == jnp.float32 for a in (cur, *rest)) and numba_ffi.available())
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
