@@ -46,6 +46,20 @@ def _path_key(path) -> str:
     return ".".join(str(getattr(k, "key", getattr(k, "name", getattr(k, "idx", k)))) for k in path) or "value"
 
 
+def _split_key() -> jax.Array:
+    """A new key from BrainPy's global generator (``bm.random.seed(s)`` makes the draws reproducible).
+
+    A freshly seeded generator holds raw ``uint32[2]`` key data, which brainstate turns into a typed key on first
+    read through ``saiunit``'s array-backend detection, and that imports PyTorch whenever it is installed (1.4 s
+    and ~180 MB on the development VM, before any network exists). The same lossless ``wrap_key_data`` is done
+    here directly; a generator already holding a typed key is used as it is."""
+    state = bm.random.DEFAULT
+    raw = state.__dict__.get("_value")
+    if isinstance(raw, np.ndarray) and raw.dtype == np.uint32 and raw.shape == (2,):
+        state._value = jax.random.wrap_key_data(jnp.asarray(raw, jnp.uint32))
+    return bm.random.split_key()
+
+
 class Component(bp.DynamicalSystem):
     """Base class: a BrainPy dynamical system backed by a pure ``step(params, state, x)``."""
 
@@ -102,7 +116,7 @@ class Component(bp.DynamicalSystem):
     def _build_variables(self) -> None:
         self._sync_children()
         if not self._param_children():
-            values = self.init(bm.random.split_key())
+            values = self.init(_split_key())
             leaves, self._param_tree = jax.tree_util.tree_flatten_with_path(values)
             self._param_keys = [_path_key(path) for path, _ in leaves]
             self.param_vars = bm.VarDict({
