@@ -80,10 +80,30 @@ def neurosim_runner(n, steps, seed=0):
     return once
 
 
-def brainpy_runner(n, steps, seed=None):
+def export_network(net, state0, path):
+    """Write a neurosim COBA network's synapses (global indices: E first, then I) and initial potentials to an
+    ``.npz`` that BrainPy and Brian2 build the same network from (``--paired``)."""
+    import numpy as np
+
+    offset = {"E": 0, "I": net.populations["E"].size}
+    pre, post = {"E": [], "I": []}, {"E": [], "I": []}
+    for conn in net.connections.values():
+        csr = conn.proj.conn
+        pre[conn.source].append(csr.rows() + offset[conn.source])
+        post[conn.source].append(np.asarray(csr.indices, np.int64) + offset[conn.target])
+    v0 = np.concatenate([np.asarray(state0["E"].v), np.asarray(state0["I"].v)]).astype(np.float64)
+    np.savez(path, e_pre=np.concatenate(pre["E"]), e_post=np.concatenate(post["E"]),
+             i_pre=np.concatenate(pre["I"]), i_post=np.concatenate(post["I"]), v0=v0)
+
+
+def brainpy_runner(n, steps, seed=None, network=None):
+    """A function that runs raw BrainPy once and returns (wall s, rates). ``network`` (a neurosim network and its
+    initial state) makes BrainPy simulate that same connectivity from the same potentials."""
     import brainpy as bp
     import brainpy.math as bm
     import jax
+    import jax.numpy as jnp
+    import numpy as np
 
     ne, ni, p = split(n)
     bm.set_dt(DT)
@@ -102,10 +122,17 @@ def brainpy_runner(n, steps, seed=None):
 
             def proj(pre, post, w, tau, e):
                 made.append(None)
+                if network is not None:  # the neurosim network's own synapses
+                    src, tgt = ("E" if pre is self.E else "I"), ("E" if post is self.E else "I")
+                    csr = next(c.proj.conn for c in network[0].connections.values()
+                               if c.source == src and c.target == tgt)
+                    conn = bp.conn.CSRConn(indices=np.asarray(csr.indices), inptr=np.asarray(csr.indptr))
+                    conn = conn(pre.num, post.num)
+                else:
+                    conn = bp.conn.FixedProb(p, pre=pre.num, post=post.num,
+                                             seed=None if seed is None else seed * 10 + len(made))
                 return bp.dyn.ProjAlignPostMg2(
-                    pre=pre, delay=None,
-                    comm=bp.dnn.EventCSRLinear(bp.conn.FixedProb(p, pre=pre.num, post=post.num, seed=(
-                        None if seed is None else seed * 10 + len(made))), w),
+                    pre=pre, delay=None, comm=bp.dnn.EventCSRLinear(conn, w),
                     syn=bp.dyn.Expon.desc(post.num, tau=tau), out=bp.dyn.COBA.desc(E=e), post=post)
 
             self.projs = [proj(self.E, self.E, 0.6, 5.0, 0.0), proj(self.E, self.I, 0.6, 5.0, 0.0),
@@ -124,6 +151,9 @@ def brainpy_runner(n, steps, seed=None):
 
     def once():
         net.reset_state()  # fresh V0 ~ N(-55, 2) mV, zero conductances, as neurosim's fresh state
+        if network is not None:
+            net.E.V.value = jnp.asarray(network[1]["E"].v)
+            net.I.V.value = jnp.asarray(network[1]["I"].v)
         t0 = time.perf_counter()
         e, inh = run(bm.arange(steps))
         jax.block_until_ready((e, inh))
@@ -134,9 +164,10 @@ def brainpy_runner(n, steps, seed=None):
     return once
 
 
-def brian2_runner(folder, n, seconds, first_seed=0):
-    """A function that runs Brian2 once in its venv (a new network each call, seeds from ``first_seed`` on) and
-    returns (wall s, rates); None when the venv is absent."""
+def brian2_runner(folder, n, seconds, first_seed=0, network_file=None):
+    """A function that runs Brian2 once in its venv (a new network each call, seeds from ``first_seed`` on, or the
+    network of ``network_file`` from :func:`export_network`) and returns (wall s, rates); None when the venv is
+    absent."""
     py = os.path.join(folder, "brian2", "bin", "python")
     if not os.path.exists(py):
         return None
@@ -144,32 +175,46 @@ def brian2_runner(folder, n, seconds, first_seed=0):
     seed = iter(range(first_seed, first_seed + 1000))
 
     def once():
-        out = subprocess.run([py, script, str(n), str(seconds), "1", str(next(seed))], capture_output=True,
-                             text=True, check=True).stdout
+        argv = [py, script, str(n), str(seconds), "1", str(next(seed))] + ([network_file] if network_file else [])
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
         row = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
         return row["times"][0], {"E": row["rate_e"], "I": row["rate_i"]}
 
     return once
 
 
-def rate_realisations(n, seconds, count, peers):
-    """E/I rates of each framework over ``count`` network realisations (connectivity and initial potentials drawn
-    with seeds 1..count): {framework: {"E": [...], "I": [...]}}. A finite network's rate depends on its realisation,
-    so rates are compared as means over realisations, not one network per framework."""
+def paired_rates(n, seconds, count, peers):
+    """Rates of the three frameworks on the same networks: for seeds 1..``count`` neurosim draws a network
+    (connectivity and V0), BrainPy and Brian2 simulate exactly that network from the same potentials. Returns
+    {framework: {"E": [...], "I": [...]}} (one entry per network). A finite network's rate depends on its draw (the
+    s.d. across draws reaches 4 %), so a comparison of separately drawn networks needs many draws; on shared networks
+    the per-network differences show what the frameworks' integration does."""
+    import tempfile
+
+    import jax
+
+    import neurosim as ns
+
     steps = int(round(seconds * 1000 / DT))
     out = {"neurosim": {"E": [], "I": []}, "brainpy": {"E": [], "I": []}}
-    for seed in range(1, count + 1):
-        for name, make in (("neurosim", neurosim_runner), ("brainpy", brainpy_runner)):
-            _, r = make(n, steps, seed=seed)()
-            for pop in ("E", "I"):
-                out[name][pop].append(r[pop])
-    brian2 = brian2_runner(peers, n, seconds, first_seed=1001)
-    if brian2 is not None:
-        out["brian2"] = {"E": [], "I": []}
-        for _ in range(count):
-            _, r = brian2()
-            for pop in ("E", "I"):
-                out["brian2"][pop].append(r[pop])
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(1, count + 1):
+            net, state0 = neurosim_network(n, seed=seed)
+            r = ns.simulate(net, steps=steps, params=net.init(jax.random.PRNGKey(0)), state=state0,
+                            record=()).activity.rates_hz()
+            _, rb = brainpy_runner(n, steps, network=(net, state0))()
+            rows = {"neurosim": r, "brainpy": rb}
+            path = os.path.join(tmp, f"net{seed}.npz")
+            export_network(net, state0, path)
+            b2 = brian2_runner(peers, n, seconds, network_file=path)
+            if b2 is not None:
+                rows["brian2"] = b2()[1]
+            for k, rates in rows.items():
+                out.setdefault(k, {"E": [], "I": []})
+                for pop in ("E", "I"):
+                    out[k][pop].append(float(rates[pop]))
+            print(f"    network {seed}: " + "; ".join(f"{k} {v['E']:.2f}/{v['I']:.2f}" for k, v in rows.items()),
+                  flush=True)
     return out
 
 
@@ -180,8 +225,8 @@ def main(argv=None):
                     help="simulated seconds per size (one value or one per size)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", default=None, help="write the results to this JSON file")
-    ap.add_argument("--realisations", type=int, default=0,
-                    help="also compare rates as means over this many network realisations per framework")
+    ap.add_argument("--paired", type=int, default=0,
+                    help="also compare rates on this many shared networks (neurosim's draws, simulated by all three)")
     ap.add_argument("--peers", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers", ".venvs"),
                     help="folder of the peer venvs made by benchmarks/peers/setup.sh (default: %(default)s)")
     args = ap.parse_args(argv)
@@ -230,28 +275,26 @@ def main(argv=None):
         print(f"{n:7d} {sec:6g} | {row['neurosim_s']:9.3f} | {row['brainpy_s']:8.3f} {row['ratio_brainpy']:5.2f} | "
               f"{b2s} | {rt} | {row['max_rate_diff']:.1%}", flush=True)
     print("rates: mean over the repetitions (BrainPy and Brian2 draw new initial potentials each repetition)")
-    if args.realisations:
+    if args.paired:
         import statistics
 
-        print(f"rates over {args.realisations} network realisations each (connectivity and V0 redrawn): "
-              "mean ± s.d. Hz; difference of neurosim's mean from each peer's, and its standard error")
+        print(f"rates on {args.paired} shared networks per size (each drawn by neurosim, simulated by all three from "
+              "the same V0): per-network difference of neurosim's rate from each peer's, mean ± standard error")
         for row in rows:
-            real = rate_realisations(row["n"], row["seconds"], args.realisations, args.peers)
-            row["realisations"] = real
-            stats = {k: {p: (statistics.mean(v[p]), statistics.stdev(v[p]) if len(v[p]) > 1 else 0.0)
-                         for p in ("E", "I")} for k, v in real.items()}
-            cells = "; ".join(f"{k} E {m['E'][0]:.2f}±{m['E'][1]:.2f} I {m['I'][0]:.2f}±{m['I'][1]:.2f}"
-                              for k, m in stats.items())
-            diffs = []
-            for k in stats:
+            real = paired_rates(row["n"], row["seconds"], args.paired, args.peers)
+            row["paired"] = real
+            stats = {}
+            for k in real:
                 if k == "neurosim":
                     continue
                 for pop in ("E", "I"):
-                    (a, sa), (b, sb) = stats["neurosim"][pop], stats[k][pop]
-                    se = ((sa ** 2 + sb ** 2) / args.realisations) ** 0.5
-                    diffs.append(f"{k} {pop} {(a - b) / b:+.1%} (s.e. {se / b:.1%})")
-            row["realisation_stats"] = stats
-            print(f"{row['n']:7d}: {cells}\n         {', '.join(diffs)}", flush=True)
+                    d = [a / b - 1 for a, b in zip(real["neurosim"][pop], real[k][pop])]
+                    m = statistics.mean(d)
+                    se = statistics.stdev(d) / len(d) ** 0.5 if len(d) > 1 else float("nan")
+                    stats[f"{k}_{pop}"] = {"mean": m, "se": se}
+            row["paired_stats"] = stats
+            print(f"{row['n']:7d}: " + ", ".join(f"vs {k.replace('_', ' ')} {v['mean']:+.1%} ± {v['se']:.1%}"
+                                               for k, v in stats.items()), flush=True)
     if args.json:
         from neurosim.io.atomic import atomic_path
 

@@ -94,7 +94,7 @@ def training(hidden, repeats, T=100, batch=16, n_in=64):
     from neurosim.models import EGRU, GRU
 
     rng = np.random.default_rng(0)
-    x = jax.numpy.asarray(rng.normal(size=(batch, T, n_in)), jax.numpy.float32)
+    x = jax.numpy.asarray(rng.normal(size=(T, batch, n_in)), jax.numpy.float32)  # the compiled step is time-major
     y = jax.numpy.asarray(rng.integers(0, 10, batch))
     out = {}
     for name, layer in (("EGRU", EGRU(n_in, hidden, threshold_mean=-1.0)), ("GRU", GRU(n_in, hidden))):

@@ -119,7 +119,8 @@ def time_neurosim(in_shape, channels, x, y, repeats):
 
     trainer = ns.Trainer(spiking_cnn(in_shape, 10, channels=channels), lr=1e-3, readout="mean", batch_size=BATCH,
                          progress=False)
-    xb, yb = jax.numpy.asarray(x), jax.numpy.asarray(y)
+    # the compiled step takes time-major batches, as snnTorch's loop does: both transposed outside the timed call
+    xb, yb = jax.numpy.asarray(x.transpose(1, 0, 2)), jax.numpy.asarray(y)
     state = [trainer.params, trainer.opt_state]
     key = jax.random.PRNGKey(0)
 

@@ -16,7 +16,7 @@ import neurosim as ns
 from neurosim import host_memory
 from neurosim.models import spiking_cnn
 trainer = ns.Trainer(spiking_cnn((2, 18, 18), 10), lr=1e-3, readout="mean", batch_size=32, progress=False)
-x = jnp.asarray((np.random.default_rng(0).random((32, 30, 648)) < 0.06).astype(np.float32))
+x = jnp.asarray((np.random.default_rng(0).random((30, 32, 648)) < 0.06).astype(np.float32))  # time-major
 y = jnp.zeros(32, jnp.int32)
 state = [trainer.params, trainer.opt_state]
 def step():
