@@ -43,12 +43,12 @@ def api_version() -> tuple[int, int]:
 
 @functools.cache
 def _handlers():
-    """The compiled handlers (a module of ``numba.cfunc`` s), or None when Numba is unavailable."""
+    """The compiled handlers (:mod:`neurosim.core.cpu_kernels`), or None when Numba is unavailable."""
     try:
-        from neurosim.core import numba_ffi_handlers
+        from neurosim.core import cpu_kernels
     except Exception:  # noqa: BLE001 - no Numba, or it cannot compile here: callers use their JAX path
         return None
-    return numba_ffi_handlers
+    return cpu_kernels
 
 
 def available() -> bool:
@@ -58,7 +58,7 @@ def available() -> bool:
 
 @functools.cache
 def target(name: str) -> str:
-    """Register handler ``name`` of :mod:`neurosim.core.numba_ffi_handlers` with XLA (once per process) and return
+    """Register handler ``name`` of :mod:`neurosim.core.cpu_kernels` with XLA (once per process) and return
     the FFI target name to call."""
     import jax
 

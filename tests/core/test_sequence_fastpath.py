@@ -83,7 +83,7 @@ def test_adjoint_solvers_agree_and_a_bad_method_is_refused(monkeypatch):
 
 @pytest.mark.parametrize("reset", ["subtract", "value", "none"])
 def test_numba_kernels_equal_the_xla_scans(reset, monkeypatch):
-    """On CPU a small sequence runs as Numba kernels (``lif_kernels``): the same float32 operations as the
+    """On CPU a small sequence runs as Numba kernels (``cpu_kernels``): the same float32 operations as the
     ``lax.scan`` (equal to the last bit, spikes equal), the adjoint likewise."""
     from neurosim.core import numba_ffi
     from neurosim.core.neurons import sequence

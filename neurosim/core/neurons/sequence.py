@@ -60,12 +60,11 @@ def solve_adjoint(A, B, method: str | None = None):
     method = adjoint_method() if method is None else method
     constant = jnp.ndim(B) < jnp.ndim(A)
     if method == "scan" and A.ndim >= 2 and _kernel_eligible(A, B):
-        def kernel(A, B):  # on CPU: one Numba loop (lif_kernels.adjoint_*), no per-step dispatch
+        def kernel(A, B):  # on CPU: one Numba loop (cpu_kernels.lif_adjoint_kernel), no per-step dispatch
             steps, shape = A.shape[0], A.shape[1:]
             k = math.prod(shape)
-            b = jnp.broadcast_to(B, shape).reshape(k) if constant else B.reshape(steps, k)
-            lam = numba_ffi.call("lif_adjoint_const" if constant else "lif_adjoint_steps",
-                                 jax.ShapeDtypeStruct((steps, k), jnp.float32), A.reshape(steps, k), b)
+            b = jnp.broadcast_to(B, shape).reshape(1, k) if constant else B.reshape(steps, k)
+            lam = numba_ffi.call("lif_adjoint", jax.ShapeDtypeStruct((steps, k), jnp.float32), A.reshape(steps, k), b)
             return lam.reshape(A.shape)
 
         return jax.lax.platform_dependent(A, B, cpu=kernel, default=lambda A, B: solve_adjoint(A, B, "xla-scan"))
@@ -95,7 +94,7 @@ def solve_adjoint(A, B, method: str | None = None):
 
 def _forward(rule, cur, v0, decay, gain, v_leak, v_th, v_reset):
     """(final post-reset membrane, pre-reset membranes, spikes): on CPU, for up to ``KERNEL_MAX_NEURONS`` neurons,
-    one Numba kernel (``lif_kernels.forward``: the scan below without its per-step dispatch), else a ``lax.scan``."""
+    one Numba kernel (``cpu_kernels.lif_forward_kernel``: the scan below without its per-step dispatch), else a ``lax.scan``."""
     def scan(cur, v0, decay, gain, v_leak, v_th, v_reset):
         def body(u, c):
             v = leaky_integrate(u, c, decay, gain, v_leak)
@@ -128,7 +127,7 @@ def _forward(rule, cur, v0, decay, gain, v_leak, v_th, v_reset):
     return jax.lax.platform_dependent(*args, cpu=kernel, default=scan)
 
 
-#: ``SpikeRule.reset`` as the kernel's mode code (``lif_kernels.SUBTRACT``, ``VALUE``, ``NONE``)
+#: ``SpikeRule.reset`` as the kernel's mode code (``cpu_kernels.SUBTRACT``, ``VALUE``, ``NONE``)
 _RESET_CODES = {"subtract": 0, "value": 1, "none": 2}
 
 
