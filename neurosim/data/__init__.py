@@ -1,6 +1,7 @@
 """Event data: tonic-compatible event arrays, readers of real formats, encoders, a cochlear front end, a DVS
 emulator, image-to-sound soundscapes and the embedded datasets."""
 
+from neurosim.data.adaptation import channel_statistics, normalize_groups
 from neurosim.data.cochlea import Cochlea
 from neurosim.data.datasets import (ArrayDataset, EventDataset, Sample, load_soundscape_digits, load_spoken_digits,
                                     load_vision_digits)
@@ -15,7 +16,7 @@ from neurosim.data.nmnist_folder import NMNIST
 from neurosim.data.soundscape import soundscape, soundscape_events
 from neurosim.data.readers import SpikeDataset, read_aedat4, read_aedat31, read_nmnist, write_spike_dataset
 
-__all__ = ["Cochlea", "EventDataset", "load_wav_folder", "load_event_dataset", "read_wav", "leave_one_group_out", "Fold", "ArrayDataset", "Sample", "load_spoken_digits", "load_vision_digits", "load_soundscape_digits",
+__all__ = ["Cochlea", "channel_statistics", "normalize_groups", "EventDataset", "load_wav_folder", "load_event_dataset", "read_wav", "leave_one_group_out", "Fold", "ArrayDataset", "Sample", "load_spoken_digits", "load_vision_digits", "load_soundscape_digits",
            "soundscape", "soundscape_events", "dvs_emulate", "saccades",
            "rate", "latency", "delta", "AUDIO_DTYPE", "VISION_DTYPE", "make_events", "to_frames", "to_spike_train",
            "downsample", "crop", "denoise", "time_jitter", "SpikeDataset", "read_nmnist", "read_aedat4",

@@ -16,11 +16,12 @@ When it is used (decided inside the compiled function, per call, from the data):
 * the fraction of nonzero entries of ``x`` is at most ``MAX_DENSITY`` (``jax.lax.cond``; both branches are
   compiled).
 
-Measured on the 2-core development VM (``benchmarks/inference_speed.py``, ``benchmarks/train_step.py``; single-
-threaded kernel vs XLA's 2-thread matmul): at 3 % density, (1000 x 700) @ (700 x 256) 3.8 -> 1.3 ms and
-(38400 x 700) @ (700 x 256) 178 -> 62 ms; at 9 %, (1000 x 256) @ (256 x 256) 0.74 -> 0.69 ms; at 20 % the kernel
-is slower (4.1 vs 3.5 ms), and at 20 output columns it is slower at any density (0.44 vs 0.20 ms). Hence
-``MAX_DENSITY = 0.08`` and ``MIN_OUT = 64``.
+Measured on the 2-core development VM (single-threaded kernel vs XLA's 2-thread matmul, 2026-12-07), forward /
+weight gradient: (1000 x 256) @ (256 x 256) at 3 % density 0.31 / 0.31 ms vs 0.69 / 0.98 ms, at 8 % 0.71 / 0.61 vs
+0.70 / 0.96, at 12 % 0.87 / 0.87 vs 0.71 / 0.96; (38400 x 700) @ (700 x 256) at 3 % 59 / 38 ms vs 97 / 75 ms, at 8 %
+93 / 71 vs 97 / 76, at 12 % 121 / 98 vs 97 / 74; (4000 x 128) @ (128 x 1024) at 3 % 1.9 / 1.9 ms vs 5.7 / 9.5 ms.
+Hence ``MAX_DENSITY = 0.08``. With few output columns each event's row is too short to pay for the walk (at 20
+columns the kernel was slower at any density), hence ``MIN_OUT = 64``.
 
 Numerics: each output row is summed in input-index order, skipping zeros, so the result is the exact float32 sum
 in that order; XLA's blocked matmul sums in another order, so the two differ in the last bits (~1e-6 relative).
@@ -39,8 +40,6 @@ from neurosim.core import numba_ffi
 MAX_DENSITY = 0.08
 #: the fewest output columns for which the event kernel is taken
 MIN_OUT = 64
-
-
 #: at most this many rows are read to estimate the input's density (an evenly strided sample of the rows)
 DENSITY_SAMPLE_ROWS = 1024
 
