@@ -8,8 +8,9 @@ code, so a call costs what a C custom call costs.
 
 The call frame is read with fixed offsets into its structs (x86-64 and arm64 layouts: 8-byte pointers and
 ``size_t``, 4-byte enums padded to 8). XLA only appends fields to these structs between API versions, so the
-offsets hold for every jaxlib of the supported range; the handler reports the jaxlib's own API version in the
-metadata handshake (read from its ``c_api.h``, as ``brainevent`` does).
+offsets hold for every jaxlib of the supported range; in the metadata handshake the handlers report API version
+(0, 1), the oldest of the typed FFI, which every such jaxlib accepts (:mod:`neurosim.core.cpu_kernels`; CI runs
+them on jax 0.8 and 0.10).
 
 Each handler has one fixed signature (argument count, ranks, dtypes) and calls one kernel; a target is
 registered with XLA once per process (:func:`target`). Kernels never raise (their callers check shapes when
@@ -20,25 +21,6 @@ on another platform the caller takes its pure-JAX path.
 from __future__ import annotations
 
 import functools
-import os
-import re
-
-def api_version() -> tuple[int, int]:
-    """``(major, minor)`` of the XLA FFI API the installed jaxlib implements (from its ``c_api.h``), or the
-    ``(0, 1)`` every jaxlib of the supported range accepts when the header cannot be read."""
-    try:
-        import jaxlib
-
-        header = os.path.join(os.path.dirname(jaxlib.__file__), "include", "xla", "ffi", "api", "c_api.h")
-        with open(header, encoding="utf-8") as fh:
-            text = fh.read()
-        major = re.search(r"#\s*define\s+XLA_FFI_API_MAJOR\s+(\d+)", text)
-        minor = re.search(r"#\s*define\s+XLA_FFI_API_MINOR\s+(\d+)", text)
-        if major and minor:
-            return int(major.group(1)), int(minor.group(1))
-    except OSError:
-        pass
-    return 0, 1
 
 
 @functools.cache
