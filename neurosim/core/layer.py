@@ -54,6 +54,12 @@ class SequenceLayer(Component):
         state, out, _ = self.step_with_counts(params, state, x)
         return state, out
 
+    def batch_separable(self) -> bool:
+        """Whether this layer's training output, penalty and statistics for each example of a batch depend on
+        that example alone (then a batch's gradient may be accumulated over slices of it:
+        :mod:`neurosim.learn.micro_batch`). False unless a layer says so."""
+        return False
+
 
 class Layer(SequenceLayer):
     """``proj`` (may be None: identity, then ``n_in == neuron.size``) feeding ``neuron``; ``recurrent`` optional."""
@@ -165,6 +171,10 @@ class Layer(SequenceLayer):
         if stats is not None:
             extras["batch_stats"] = stats
         return Run(state, outs, counts, extras)
+
+    def batch_separable(self) -> bool:
+        """Separable unless a batch norm normalises with the batch's statistics."""
+        return not self.has_batch_norm
 
     def update_batch_stats(self, params, stats, previous=None):
         """``params`` with the running statistics of the projection's batch norms updated from ``stats``

@@ -76,6 +76,10 @@ class Sequential(Component):
     def static_counts(self):
         return {k: l.static_counts() for k, l in self.layers.items()}
 
+    def batch_separable(self) -> bool:
+        """Whether every layer maps each example of a batch on its own (see :mod:`neurosim.learn.micro_batch`)."""
+        return all(layer.batch_separable() for layer in self.layers.values())
+
     def init(self, key):
         keys = jax.random.split(key, len(self.layers))
         return {name: layer.init(k) for (name, layer), k in zip(self.layers.items(), keys)}

@@ -73,5 +73,9 @@ class Stage(SequenceLayer):
         outs = self.proj.apply({}, xs)
         return Run(state, outs, jax.vmap(self._counts)(xs, outs), {"penalty": jnp.zeros((), jnp.float32)})
 
+    def batch_separable(self) -> bool:
+        """A stage (pooling, flatten) maps each example on its own."""
+        return True
+
     def __repr__(self):
         return f"Stage({self.proj!r})"

@@ -27,6 +27,7 @@ from neurosim import validate
 from neurosim.core.activity import Activity
 from neurosim.errors import ValidationError
 from neurosim.io.checkpoint import load_checkpoint, save_checkpoint
+from neurosim.learn import micro_batch
 from neurosim.learn import readout as ro
 
 
@@ -74,11 +75,18 @@ class Trainer:
       progress: show a tqdm progress bar per epoch.
       devices: data-parallel training over these devices (count, list or ``Mesh``): each batch is split across
         them, parameters and optimizer state are replicated (see :mod:`neurosim.parallel`).
+      micro_batches: ``"auto"`` (default), or the number of equal slices each training batch's gradient is
+        accumulated over inside the compiled step (1: never). ``"auto"`` slices where the model's loss is a mean
+        over independent examples (no batch norm, no batch-mean activity penalty, no ``regularizer``) and the
+        widest (T, batch, n) activation would exceed :data:`neurosim.learn.micro_batch.SLICE_BYTES`: the same
+        gradient to float32 rounding, less memory, and no page faults on large buffers (see
+        :mod:`neurosim.learn.micro_batch`). Not combined with ``devices`` (each device already holds a slice).
     """
 
     def __init__(self, model, *, optimizer: optax.GradientTransformation | None = None, lr: float = 1e-3,
                  readout: str = "sum", batch_size: int = 32, regularizer: Callable | None = None, seed: int = 0,
-                 progress: bool = True, params=None, devices=None, batch_first: bool = True, weight_noise=None):
+                 progress: bool = True, params=None, devices=None, batch_first: bool = True, weight_noise=None,
+                 micro_batches: int | str = "auto"):
         self.model = model
         if weight_noise is not None:
             from neurosim.contracts import WeightPerturbation, missing
@@ -107,6 +115,9 @@ class Trainer:
                                       f"{self._mesh.devices.size} devices")
             self.params = parallel.replicate(self.params, self._mesh)
             self.opt_state = parallel.replicate(self.opt_state, self._mesh)
+        if micro_batches != "auto":  # checked now (divisibility and separability again when a step is traced)
+            micro_batch.plan(model, 1, self.batch_size, micro_batches, coupled_by=self._coupling())
+        self.micro_batches = micro_batches
         self.epoch = 0
         self.history = History()
         self._train_step = jax.jit(self._train_step_impl)
@@ -130,9 +141,28 @@ class Trainer:
             loss = loss + self.regularizer(extras["outputs"])
         return loss, (logits, counts, extras.get("batch_stats"))
 
+    def _coupling(self) -> str | None:
+        """What, besides the model, makes a training loss depend on the whole batch at once (or prevents
+        slicing it)."""
+        if self.regularizer is not None:
+            return "the regularizer (a function of the whole batch's outputs)"
+        if self._mesh is not None:
+            return "data-parallel training (devices=)"
+        return None
+
+    def slices(self, steps: int, batch: int) -> int:
+        """How many micro-batches a training step over (``steps``, ``batch``) runs (see ``micro_batches``)."""
+        return micro_batch.plan(self.model, steps, batch, self.micro_batches, coupled_by=self._coupling())
+
+    def _slice_loss(self, params, xb, yb, key):
+        loss, (logits, counts, batch_stats) = self._loss(params, xb, yb, key)
+        spikes = {k: jnp.sum(c.spikes) for k, c in counts.items()}
+        return loss, (logits, (spikes, batch_stats))
+
     def _train_step_impl(self, params, opt_state, xb, yb, key):
-        (loss, (logits, counts, batch_stats)), grads = jax.value_and_grad(self._loss, has_aux=True)(
-            params, xb, yb, key)
+        k = self.slices(xb.shape[0], xb.shape[1])
+        (loss, (logits, (spikes, batch_stats))), grads = micro_batch.value_and_grad(
+            self._slice_loss, params, xb, yb, key, k)
         updates, opt_state = self.optimizer.update(grads, opt_state, params)
         new_params = optax.apply_updates(params, updates)
         if batch_stats:  # batch norms: running statistics from this step's batch (never touched by the optimiser)
@@ -140,7 +170,6 @@ class Trainer:
         if self.weight_noise is not None:
             new_params = self.weight_noise.project(new_params)
         params = new_params
-        spikes = {k: jnp.sum(c.spikes) for k, c in counts.items()}
         return params, opt_state, loss, ro.accuracy(logits, yb), spikes
 
     def _eval_step_impl(self, params, xb, yb, mask):

@@ -196,6 +196,11 @@ class EGRU(SequenceLayer):
         counts = jax.vmap(lambda x, yp, y: self._counts(x, yp, y, event))(xs, y_prev, states.y)
         return Run(state, outs, counts, {"penalty": self.penalty(params, states), "states": states})
 
+    def batch_separable(self) -> bool:
+        """Separable unless the activity penalty squares the batch-mean rate's distance from its target (the
+        voltage penalty, a mean of squares, is) or dropconnect draws one weight mask for the whole batch."""
+        return not self.activity_weight and not self.dropconnect_p
+
     def penalty(self, params, states: EGRUState):
         """Activity regularisers on recorded states (0 when both weights are 0)."""
         total = jnp.zeros((), jnp.float32)

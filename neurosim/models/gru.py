@@ -64,6 +64,11 @@ class GRU(SequenceLayer):
         new = self._cell(params, params["R"], state, x @ params["W"] + params["b_x"], None, False)
         return new, new.h, self._counts(x, state.h, new.h)
 
+    def batch_separable(self) -> bool:
+        """Separable unless dropconnect draws one weight mask for the whole batch (zoneout's masks are per
+        example)."""
+        return not self.dropconnect_p
+
     def run(self, params, state, xs, *, key=None, train=False):
         if xs.shape[-1] != self.n_in:
             raise validate.ValidationError(f"input: expected last dimension {self.n_in}, got shape {xs.shape}")

@@ -15,7 +15,8 @@ import jax, jax.numpy as jnp, numpy as np
 import neurosim as ns
 from neurosim import host_memory
 from neurosim.models import spiking_cnn
-trainer = ns.Trainer(spiking_cnn((2, 18, 18), 10), lr=1e-3, readout="mean", batch_size=32, progress=False)
+trainer = ns.Trainer(spiking_cnn((2, 18, 18), 10), lr=1e-3, readout="mean", batch_size=32, progress=False,
+                     micro_batches=1)  # the allocator alone: slicing also keeps buffers small
 x = jnp.asarray((np.random.default_rng(0).random((30, 32, 648)) < 0.06).astype(np.float32))  # time-major
 y = jnp.zeros(32, jnp.int32)
 state = [trainer.params, trainer.opt_state]
