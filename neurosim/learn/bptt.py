@@ -142,12 +142,12 @@ class Trainer:
         return loss, (logits, counts, extras.get("batch_stats"))
 
     def _coupling(self) -> str | None:
-        """What, besides the model, makes a training loss depend on the whole batch at once (or prevents
-        slicing it)."""
+        """Why, besides the model, a step must not be sliced (None: nothing here prevents it)."""
         if self.regularizer is not None:
-            return "the regularizer (a function of the whole batch's outputs)"
+            return ("the regularizer is a function of the whole batch's outputs, so a sliced step would not "
+                    "compute the batch's gradient")
         if self._mesh is not None:
-            return "data-parallel training (devices=)"
+            return "data-parallel training (devices=) already splits each batch across devices"
         return None
 
     def slices(self, steps: int, batch: int) -> int:

@@ -59,9 +59,10 @@ def plan(model, steps: int, batch: int, requested, *, coupled_by: str | None = N
     """The number of slices ``k`` (a divisor of ``batch``) of a training step over (``steps``, ``batch``).
 
     ``requested``: ``"auto"`` (1 when the widest (T, batch, n) array, input or layer output, fits under
-    :data:`MMAP_CEILING`, when the model is not batch-separable, has a convolution (see :func:`_windowed`) or when ``coupled_by`` names what couples the
-    batch; else the fewest slices whose widest array is at most :data:`SLICE_BYTES`), or an int (1 = never
-    slice; above 1 it must divide ``batch`` and the loss must be separable, else a ValidationError says why).
+    :data:`MMAP_CEILING`, when the model is not batch-separable or has a convolution (see :func:`_windowed`), or
+    when ``coupled_by`` gives a reason not to slice; else the fewest slices whose widest array is at most
+    :data:`SLICE_BYTES`), or an int (1 = never slice; above 1 it must divide ``batch``, the loss must be
+    separable and ``coupled_by`` None, else a ValidationError says why).
     """
     if requested == "auto":
         if coupled_by is not None or not separable(model) or _windowed(model):
@@ -80,8 +81,7 @@ def plan(model, steps: int, batch: int, requested, *, coupled_by: str | None = N
     if batch % requested:
         raise ValidationError(f"micro_batches: {requested} slices do not divide the batch of {batch}")
     if coupled_by is not None:
-        raise ValidationError(f"micro_batches: {coupled_by} couples the examples of a batch, so a sliced step "
-                              "would not compute the batch's gradient; use micro_batches=1")
+        raise ValidationError(f"micro_batches: {coupled_by}; use micro_batches=1")
     if not separable(model):
         raise ValidationError(f"micro_batches: {type(model).__name__}'s training loss couples the examples of a "
                               "batch (batch norm statistics or a batch-mean activity penalty), so a sliced step "
