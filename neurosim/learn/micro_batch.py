@@ -15,7 +15,9 @@ when nothing in the loss couples the examples of a batch; a model says so with `
 norm, whose statistics are the whole batch's; no activity penalty on the batch-mean rate, such as the EGRU's
 ``activity_weight``). A user ``regularizer`` is an arbitrary function of the whole batch's outputs, so it turns
 micro-batching off. Stochastic regularisers (dropout, zoneout) draw each slice's masks from the step key folded
-with the slice index: the same distribution, other masks than an unsliced step would draw.
+with the slice index: the same distribution, other masks than an unsliced step would draw. Hardware-aware
+training's weight noise (``Trainer(weight_noise=...)``) is drawn once per step and shared by its slices, so a sliced
+step sees the same noisy weights as an unsliced one (tested).
 """
 
 from __future__ import annotations

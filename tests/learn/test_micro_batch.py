@@ -23,12 +23,17 @@ def _data(n=16, T=20, seed=0):
     return x, rng.integers(0, 3, n).astype(np.int32)
 
 
-def test_sliced_step_equals_one_pass_loss_accuracy_spikes_and_parameters():
+@pytest.mark.parametrize("weight_noise", [False, True])
+def test_sliced_step_equals_one_pass_loss_accuracy_spikes_and_parameters(weight_noise):
+    from neurosim.learn.hardware_aware import DeviceNoiseInjection
+
     x, y = _data()
     xb, yb = jnp.asarray(x.transpose(1, 0, 2)), jnp.asarray(y)
     outs = {}
-    for k in (1, 4):
-        tr = ns.Trainer(_net(), lr=1e-2, readout="sum", batch_size=16, progress=False, micro_batches=k)
+    for k in (1, 4):  # with weight noise: one draw per step, the same for every slice
+        noise = DeviceNoiseInjection("pcm-aihwkit", clip_sigma=None) if weight_noise else None
+        tr = ns.Trainer(_net(), lr=1e-2, readout="sum", batch_size=16, progress=False, micro_batches=k,
+                        weight_noise=noise)
         assert tr.slices(20, 16) == k
         state = (tr.params, tr.opt_state)
         for _ in range(3):
