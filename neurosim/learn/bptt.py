@@ -78,10 +78,11 @@ class Trainer:
         them, parameters and optimizer state are replicated (see :mod:`neurosim.parallel`).
       micro_batches: ``"auto"`` (default), or the number of equal slices each training batch's gradient is
         accumulated over inside the compiled step (1: never). ``"auto"`` slices where the model's loss is a mean
-        over independent examples (no batch norm, no batch-mean activity penalty, no ``regularizer``) and the
-        widest (T, batch, n) activation would exceed :data:`neurosim.learn.micro_batch.SLICE_BYTES`: the same
-        gradient to float32 rounding, less memory, and no page faults on large buffers (see
-        :mod:`neurosim.learn.micro_batch`). Not combined with ``devices`` (each device already holds a slice).
+        over independent examples (no batch norm, no batch-mean activity penalty, no ``regularizer``), the model
+        has no convolution, and the widest (T, batch, n) array exceeds glibc's 32 MiB mmap ceiling: into slices
+        whose widest array is at most :data:`neurosim.learn.micro_batch.SLICE_BYTES`. The same gradient to
+        float32 rounding, less memory, and no page faults on large buffers (see :mod:`neurosim.learn.micro_batch`).
+        Not combined with ``devices`` (each device already holds a slice of the batch).
     """
 
     def __init__(self, model, *, optimizer: optax.GradientTransformation | None = None, lr: float = 1e-3,
