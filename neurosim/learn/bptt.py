@@ -134,15 +134,17 @@ class Trainer:
                                                  key=key, train=train)
         return ro.scores(outs, self.readout), counts, extras
 
-    def _loss(self, params, xb, yb, key, noise_key=None):
-        if self.weight_noise is not None:  # its own key: dropout/zoneout masks stay those of the clean run
-            noise_key = jax.random.fold_in(key, 0x4857) if noise_key is None else noise_key
+    def _loss(self, params, xb, yb, key, noise_key):
+        """``(loss, (logits, (spikes per layer, batch_stats)))`` of one batch or slice; ``noise_key`` draws the
+        weight noise (one per step, the same for every slice), ``key`` the dropout/zoneout masks."""
+        if self.weight_noise is not None:
             params = self.weight_noise.perturb(noise_key, params)
         logits, counts, extras = self._forward(params, xb, key, train=True)
         loss = ro.cross_entropy(logits, yb) + extras["penalty"]
         if self.regularizer is not None:
             loss = loss + self.regularizer(extras["outputs"])
-        return loss, (logits, counts, extras.get("batch_stats"))
+        spikes = {k: jnp.sum(c.spikes) for k, c in counts.items()}
+        return loss, (logits, (spikes, extras.get("batch_stats")))
 
     def _coupling(self) -> str | None:
         """Why, besides the model, a step must not be sliced (None: nothing here prevents it)."""
@@ -157,16 +159,13 @@ class Trainer:
         """How many micro-batches a training step over (``steps``, ``batch``) runs (see ``micro_batches``)."""
         return micro_batch.plan(self.model, steps, batch, self.micro_batches, coupled_by=self._coupling())
 
-    def _slice_loss(self, params, xb, yb, key, noise_key):
-        loss, (logits, counts, batch_stats) = self._loss(params, xb, yb, key, noise_key)
-        spikes = {k: jnp.sum(c.spikes) for k, c in counts.items()}
-        return loss, (logits, (spikes, batch_stats))
-
     def _train_step_impl(self, params, opt_state, xb, yb, key):
         k = self.slices(xb.shape[0], xb.shape[1])
+        # one weight-noise draw per step (its own key: dropout/zoneout masks stay those of the clean run), shared
+        # by the step's slices; each slice's dropout/zoneout key is its own
+        noise_key = jax.random.fold_in(key, 0x4857)
         (loss, (logits, (spikes, batch_stats))), grads = micro_batch.value_and_grad(
-            functools.partial(self._slice_loss, noise_key=jax.random.fold_in(key, 0x4857)), params, xb, yb, key, k)
-        # one weight-noise draw per step, shared by its slices (each slice's dropout/zoneout key is its own)
+            functools.partial(self._loss, noise_key=noise_key), params, xb, yb, key, k)
         updates, opt_state = self.optimizer.update(grads, opt_state, params)
         new_params = optax.apply_updates(params, updates)
         if batch_stats:  # batch norms: running statistics from this step's batch (never touched by the optimiser)
